@@ -1,0 +1,58 @@
+# `make run` serves the app on http://127.0.0.1:5000; `make test` runs every test.
+# Both start from nothing: they create .venv, install Python and browser packages,
+# compile the translations and create or migrate the database.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+VENDOR := static/vendor/socket.io-client
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test install install-test vendor translations extract-messages lint bench clean
+
+run: install
+	$(BIN)/workshop serve --host $(HOST) --port $(PORT)
+
+test: install-test
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+install: $(VENV)/.installed vendor translations
+
+install-test: install $(VENV)/.installed-test
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+# Browser packages come from the npm registry (pinned in package-lock.json) and are
+# copied into an ignored folder the app serves: never a CDN, never committed.
+vendor: $(VENDOR)/socket.io.esm.min.js
+
+$(VENDOR)/socket.io.esm.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(VENDOR)
+	cp node_modules/socket.io-client/dist/socket.io.esm.min.js $(VENDOR)/
+	cp node_modules/socket.io-client/LICENSE $(VENDOR)/ 2>/dev/null || true
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -q -d workshop/translations
+
+extract-messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o workshop/translations/messages.pot --no-location --sort-output workshop templates
+	$(BIN)/pybabel update -i workshop/translations/messages.pot -d workshop/translations --no-fuzzy-matching
+
+lint: install-test
+	$(BIN)/ruff check workshop tests bench
+
+bench: install-test
+	$(BIN)/python bench/fanout.py
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) .pytest_cache

@@ -1,0 +1,141 @@
+// Shared by the phone, the facilitator console and the projector: the live
+// connection, the note list and small DOM helpers. User text is only ever
+// put in the page with textContent, never as HTML.
+import { io } from "../vendor/socket.io-client/socket.io.esm.min.js";
+
+export function readJSON(id) {
+  const element = document.getElementById(id);
+  return element ? JSON.parse(element.textContent) : null;
+}
+
+const strings = readJSON("live-strings") || {};
+
+/** A translated string, with {name} placeholders filled in. */
+export function t(key, values = {}) {
+  const text = strings[key] || key;
+  return text.replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
+}
+
+export function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined && text !== null) node.textContent = text;
+  return node;
+}
+
+/** Open the workshop's live connection; `handlers` maps server events to functions. */
+export function connectLive(auth, handlers) {
+  const socket = io("/live", {
+    auth,
+    // Polling first, then upgrade: works behind proxies that block WebSockets.
+    transports: ["polling", "websocket"],
+    reconnectionDelay: 500,
+    reconnectionDelayMax: 5000,
+    timeout: 10000,
+  });
+  for (const [event, handler] of Object.entries(handlers)) socket.on(event, handler);
+  const status = document.getElementById("conn");
+  const show = (state) => {
+    if (!status) return;
+    status.dataset.state = state;
+    status.textContent = t(state);
+  };
+  socket.on("connect", () => show("online"));
+  socket.on("disconnect", () => show("offline"));
+  socket.on("connect_error", () => show("offline"));
+  window.addEventListener("offline", () => show("offline"));
+  return socket;
+}
+
+/** Send an event and wait for its acknowledgement, or reject after `ms`. */
+export function request(socket, event, payload, ms = 10000) {
+  return socket.timeout(ms).emitWithAck(event, payload);
+}
+
+/** Draw one note as a list item. */
+export function noteElement(note, stage, options = {}) {
+  const item = el("li", "note" + (note.mine ? " mine" : "") + (options.pending ? " pending" : ""));
+  item.dataset.id = note.id ?? "";
+  item.dataset.clientId = note.client_id;
+  const lane = (stage.lanes || []).find((l) => l.key === note.lane);
+  if (lane) item.append(el("span", "note-lane", lane.label));
+  item.append(el("p", "note-text", note.text));
+  const meta = [];
+  if (note.author) meta.push(note.author);
+  if (note.edited) meta.push(t("edited"));
+  if (options.pending) meta.push(t("pending"));
+  if (meta.length) item.append(el("span", "note-author", meta.join(" · ")));
+  return item;
+}
+
+/**
+ * The notes of the current stage, kept by id and redrawn into a list.
+ * `decorate(item, note)` lets a page add buttons (edit, delete).
+ */
+export class NoteBoard {
+  constructor(list, { decorate, emptyText } = {}) {
+    this.list = list;
+    this.decorate = decorate;
+    this.emptyText = emptyText;
+    this.notes = new Map();
+    this.pending = new Map();
+    this.stage = null;
+  }
+
+  reset(state) {
+    this.stage = state.stage;
+    this.notes = new Map(state.notes.map((note) => [note.client_id, note]));
+    this.render();
+  }
+
+  upsert(note) {
+    if (!this.stage || note.stage !== this.stage.index) return;
+    const known = this.notes.get(note.client_id);
+    this.notes.set(note.client_id, { ...note, mine: note.mine || (known && known.mine) });
+    this.pending.delete(note.client_id);
+    this.render();
+  }
+
+  remove(noteId) {
+    for (const [key, note] of this.notes) if (note.id === noteId) this.notes.delete(key);
+    this.render();
+  }
+
+  setPending(items) {
+    this.pending = new Map(items.filter((n) => this.stage && n.stage === this.stage.index)
+      .filter((n) => !this.notes.has(n.client_id)).map((n) => [n.client_id, n]));
+    this.render();
+  }
+
+  count() {
+    return this.notes.size;
+  }
+
+  render() {
+    const items = [];
+    for (const note of this.notes.values()) {
+      const item = noteElement(note, this.stage);
+      if (this.decorate) this.decorate(item, note);
+      items.push(item);
+    }
+    for (const note of this.pending.values()) {
+      items.push(noteElement({ ...note, mine: true }, this.stage, { pending: true }));
+    }
+    if (!items.length && this.emptyText) items.push(el("li", "empty", this.emptyText));
+    this.list.replaceChildren(...items);
+  }
+}
+
+/** Stage heading shared by all pages. */
+export function renderStage(state) {
+  const stage = state.stage;
+  const step = document.getElementById("stage-step");
+  if (step) {
+    step.replaceChildren(
+      t("stage_of", { index: stage.index + 1, count: state.stages.length }) + " · ",
+      el("span", null, stage.title),
+    );
+  }
+  const prompt = document.getElementById("stage-prompt");
+  if (prompt) prompt.textContent = stage.prompt;
+}

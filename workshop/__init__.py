@@ -1,0 +1,108 @@
+"""workshop: real-time co-design sessions with front-line public workers."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from workshop.config import instance_secret_key, settings_from_environment
+
+ROOT = Path(__file__).resolve().parent.parent
+ASYNC_MODE = "threading"  # chosen by bench/fanout.py; see README "Async mode"
+MAX_MESSAGE_BYTES = 64 * 1024
+
+
+def resource_dir(name: str) -> Path:
+    """`templates`, `static` or `sessions`: at the top of a checkout, or inside a built wheel."""
+    packaged = Path(__file__).resolve().parent / "_resources" / name
+    return packaged if packaged.is_dir() else ROOT / name
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the application: settings, extensions, blueprints, Socket.IO handlers."""
+    settings = settings_from_environment()
+    settings.update(config or {})
+    instance_path = Path(settings.get("INSTANCE_PATH") or ROOT / "instance").resolve()
+    app = Flask(__name__, instance_path=str(instance_path),
+                template_folder=str(resource_dir("templates")),
+                static_folder=str(resource_dir("static")))
+    instance_path.mkdir(parents=True, exist_ok=True)
+    app.config.update(
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{instance_path / 'workshop.db'}",
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=60 * 60 * 24 * 30,
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        PLANS_DIR=str(resource_dir("sessions")),
+        BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).resolve().parent / "translations"),
+        RATELIMIT_HEADERS_ENABLED=True,
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+    app.config.update(settings)
+    app.config["BASE_URL_FROM_ENVIRONMENT"] = bool(
+        os.environ.get("WORKSHOP_BASE_URL") or (config or {}).get("BASE_URL"))
+    if isinstance(app.config.get("RATELIMIT_ENABLED"), str):  # WORKSHOP_RATELIMIT_ENABLED
+        app.config["RATELIMIT_ENABLED"] = (
+            app.config["RATELIMIT_ENABLED"].lower() not in {"0", "false", "no", "off"})
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret_key(instance_path)
+    if not app.config.get("RATELIMIT_STORAGE_URI"):
+        app.config["RATELIMIT_STORAGE_URI"] = (
+            app.config.get("SOCKETIO_MESSAGE_QUEUE") or "memory://")
+    app.config["SESSION_COOKIE_SECURE"] = app.config["BASE_URL"].startswith("https://")
+    _init_extensions(app)
+    _register_blueprints(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from workshop import database, i18n
+    from workshop.accounts.views import init_login
+    from workshop.extensions import csrf, db, limiter, migrate, socketio
+    from workshop.live.origins import allowed_origin_checker
+
+    database.configure_engine_options(app)
+    db.init_app(app)
+    database.enable_sqlite_pragmas(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    i18n.init_app(app)
+    init_login(app)
+    _import_event_handlers()
+    socketio.init_app(
+        app,
+        async_mode=ASYNC_MODE,
+        message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"),
+        cors_allowed_origins=allowed_origin_checker(app),
+        max_http_buffer_size=MAX_MESSAGE_BYTES,
+        ping_interval=20,
+        ping_timeout=20,
+        logger=False,
+        engineio_logger=False,
+    )
+
+
+def _import_event_handlers() -> None:
+    """Socket.IO handlers register on import; import them before `socketio.init_app`."""
+    import workshop.board.events  # noqa: F401
+    import workshop.live.events  # noqa: F401
+    import workshop.workshops.events  # noqa: F401
+
+
+def _register_blueprints(app: Flask) -> None:
+    from workshop.accounts.views import blueprint as accounts
+    from workshop.errors_views import register_error_pages
+    from workshop.workshops.views import blueprint as workshops
+
+    app.register_blueprint(accounts)
+    app.register_blueprint(workshops)
+    register_error_pages(app)
+
+
+def env_flag(name: str) -> bool:
+    return os.environ.get(name, "").lower() in {"1", "true", "yes"}

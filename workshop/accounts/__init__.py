@@ -1,0 +1,1 @@
+"""Facilitator accounts: first-run setup, login and logout."""

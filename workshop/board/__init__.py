@@ -1,0 +1,1 @@
+"""The board: sticky notes posted to a stage's prompt."""

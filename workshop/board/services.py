@@ -1,0 +1,179 @@
+"""Note operations: add, edit, delete, list.
+
+A note is the unit of what participants say; losing one or storing it twice
+would falsify the record a report is built on. So `add_note` is idempotent on
+the client-generated id, enforced by a unique constraint, not only here.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from workshop.accounts.models import Facilitator
+from workshop.board.models import Note
+from workshop.config import NOTE_MAX_LENGTH
+from workshop.errors import InvalidInput, NotAllowed, NotFound
+from workshop.extensions import db
+from workshop.workshops.models import Participant, Workshop
+from workshop.workshops.services import Actor
+
+CLIENT_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def clean_note_text(text: Any) -> str:
+    """Trim the text and check its length. Raises InvalidInput."""
+    if not isinstance(text, str):
+        raise InvalidInput(_("The note must be text."))
+    text = text.replace("\r\n", "\n").strip()
+    if not text:
+        raise InvalidInput(_("The note is empty."))
+    if len(text) > NOTE_MAX_LENGTH:
+        raise InvalidInput(_("A note can have at most %(max)d characters (this one has %(count)d).",
+                             max=NOTE_MAX_LENGTH, count=len(text)))
+    return text
+
+
+def _writable_stage(workshop: Workshop, stage_index: Any):
+    if isinstance(stage_index, bool) or not isinstance(stage_index, int):
+        raise InvalidInput(_("The stage must be a number."))
+    if not 0 <= stage_index < len(workshop.plan.stages):
+        raise InvalidInput(_("There is no such stage in this plan."))
+    if not workshop.is_open:
+        raise NotAllowed(_("This workshop is closed."))
+    if stage_index > workshop.current_stage:
+        raise NotAllowed(_("This stage has not started yet."))
+    stage = workshop.plan.stages[stage_index]
+    if not stage.accepts_notes:
+        raise NotAllowed(_("This stage does not take notes."))
+    return stage
+
+
+def _check_actor(workshop: Workshop, actor: Actor) -> None:
+    if isinstance(actor, Participant):
+        if actor.workshop_id != workshop.id:
+            raise NotAllowed(_("You are not a participant of this workshop."))
+    elif not isinstance(actor, Facilitator):
+        raise NotAllowed(_("Join the workshop first."))
+
+
+def add_note(workshop: Workshop, actor: Actor, text: Any, client_id: Any,
+             stage_index: Any, lane: Any = None) -> tuple[Note, bool]:
+    """Store a note once; return it and whether it was new.
+
+    A note may be sent to any write stage already reached, not only the
+    current one: a phone that was offline while the facilitator moved on still
+    delivers what its owner typed. Raises InvalidInput or NotAllowed.
+    """
+    _check_actor(workshop, actor)
+    if not isinstance(client_id, str) or not CLIENT_ID_PATTERN.match(client_id):
+        raise InvalidInput(_("The note has no valid client id."))
+    existing = _note_by_client_id(workshop, client_id)
+    if existing is not None:
+        return _same_author_or_refuse(existing, actor), False
+    stage = _writable_stage(workshop, stage_index)
+    text = clean_note_text(text)
+    if lane is not None and lane != "" and stage.lane_label(lane, workshop.language) is None:
+        raise InvalidInput(_("This stage has no such lane."))
+    participant = actor if isinstance(actor, Participant) else None
+    note = Note(workshop_id=workshop.id, participant_id=participant.id if participant else None,
+                client_id=client_id, stage_index=stage_index, lane=lane or None, text=text,
+                author_name=participant.display_name if participant else None)
+    try:
+        with db.session.begin_nested():
+            db.session.add(note)
+    except IntegrityError:
+        # The same client id arrived twice at once (a retry racing the original).
+        existing = _note_by_client_id(workshop, client_id)
+        if existing is None:
+            raise
+        return _same_author_or_refuse(existing, actor), False
+    workshop.bump()
+    db.session.flush()
+    return note, True
+
+
+def _note_by_client_id(workshop: Workshop, client_id: str) -> Note | None:
+    return db.session.scalar(select(Note).where(
+        Note.workshop_id == workshop.id, Note.client_id == client_id))
+
+
+def _same_author_or_refuse(note: Note, actor: Actor) -> Note:
+    if isinstance(actor, Participant) and note.participant_id != actor.id:
+        raise InvalidInput(_("This note id is already used."))
+    return note
+
+
+def _editable_note(workshop: Workshop, actor: Actor, note_id: Any) -> Note:
+    _check_actor(workshop, actor)
+    if isinstance(note_id, bool) or not isinstance(note_id, int):
+        raise InvalidInput(_("The note id must be a number."))
+    note = db.session.get(Note, note_id)
+    if note is None or note.workshop_id != workshop.id or note.deleted_at is not None:
+        raise NotFound(_("This note does not exist (it may have been deleted)."))
+    if isinstance(actor, Participant) and note.participant_id != actor.id:
+        raise NotAllowed(_("You can only change your own notes."))
+    if not workshop.is_open:
+        raise NotAllowed(_("This workshop is closed."))
+    if isinstance(actor, Participant) and note.stage_index != workshop.current_stage:
+        raise NotAllowed(_("This stage is over; its notes can no longer be changed."))
+    return note
+
+
+def edit_note(workshop: Workshop, actor: Actor, note_id: Any, text: Any) -> Note:
+    """Change a note's text. Participants may edit their own notes while its stage is on."""
+    note = _editable_note(workshop, actor, note_id)
+    note.text = clean_note_text(text)
+    note.updated_at = _now()
+    workshop.bump()
+    db.session.flush()
+    return note
+
+
+def delete_note(workshop: Workshop, actor: Actor, note_id: Any) -> Note:
+    """Withdraw a note. The row is kept, marked deleted, so a late resend cannot revive it."""
+    note = _editable_note(workshop, actor, note_id)
+    note.deleted_at = _now()
+    workshop.bump()
+    db.session.flush()
+    return note
+
+
+def stage_notes(workshop: Workshop, stage_index: int,
+                only_participant: Participant | None = None) -> list[Note]:
+    """Live notes of one stage, oldest first; optionally only one participant's."""
+    query = select(Note).where(Note.workshop_id == workshop.id, Note.stage_index == stage_index,
+                               Note.deleted_at.is_(None))
+    if only_participant is not None:
+        query = query.where(Note.participant_id == only_participant.id)
+    return list(db.session.scalars(query.order_by(Note.created_at, Note.id)))
+
+
+def note_counts_by_stage(workshop: Workshop) -> dict[int, int]:
+    rows = db.session.execute(
+        select(Note.stage_index, func.count()).where(
+            Note.workshop_id == workshop.id, Note.deleted_at.is_(None)).group_by(Note.stage_index))
+    return {stage_index: count for stage_index, count in rows}
+
+
+def note_data(note: Note, mine: bool = False) -> dict[str, Any]:
+    """What clients receive for a note: never who wrote it, unless they signed it."""
+    return {
+        "id": note.id,
+        "client_id": note.client_id,
+        "stage": note.stage_index,
+        "lane": note.lane,
+        "text": note.text,
+        "author": note.author_name,
+        "edited": note.updated_at is not None,
+        "mine": mine,
+    }

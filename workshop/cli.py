@@ -1,0 +1,156 @@
+"""The `workshop` command: everything a lab's operator needs.
+
+Every command that touches data first creates or migrates the database, so
+each works on a fresh install.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from workshop import create_app
+from workshop.config import SETTINGS
+from workshop.database import upgrade_database
+from workshop.errors import DomainError
+from workshop.extensions import db
+from workshop.plans import PlanError, list_plans, load_plan
+
+
+def _app_factory():
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_app_factory, add_version_option=False,
+             add_default_commands=True, load_dotenv=False)
+def main() -> None:
+    """Run co-design workshops: serve the app, manage facilitators, plans and workshops."""
+
+
+def _ready() -> None:
+    upgrade_database(current_app._get_current_object())
+
+
+def _fail(message: str) -> None:
+    raise click.ClickException(message)
+
+
+@main.command("init-db")
+@with_appcontext
+def init_db() -> None:
+    """Create or migrate the database to the newest schema."""
+    _ready()
+    click.echo("database is up to date")
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, type=int, show_default=True)
+@click.option("--threads", default=500, type=int, show_default=True,
+              help="Concurrent connections this process can hold (each phone uses one).")
+@with_appcontext
+def serve(host: str, port: int, threads: int) -> None:
+    """Serve the app (HTTP and Socket.IO) with one gunicorn worker process.
+
+    One worker per process, as Flask-SocketIO requires; for more, run several
+    processes behind a sticky proxy with WORKSHOP_MESSAGE_QUEUE set.
+    """
+    _ready()
+    from workshop.server import run_server
+
+    click.echo(f"workshop serving on http://{host}:{port}  (base URL "
+               f"{current_app.config['BASE_URL']})")
+    run_server(current_app._get_current_object(), host, port, threads)
+
+
+@main.command("create-facilitator")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
+def create_facilitator_command(email: str, password_stdin: bool) -> None:
+    """Create a facilitator account."""
+    from workshop.accounts.services import create_facilitator
+
+    _ready()
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        facilitator = create_facilitator(email, password)
+    except DomainError as error:
+        db.session.rollback()
+        _fail(error.message)
+    db.session.commit()
+    click.echo(f"created facilitator {facilitator.email}")
+
+
+@main.command("plans")
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@with_appcontext
+def plans_command(as_json: bool) -> None:
+    """List the session plans in sessions/."""
+    try:
+        plans = list_plans(Path(current_app.config["PLANS_DIR"]))
+    except PlanError as error:
+        _fail(str(error))
+    if as_json:
+        click.echo(json.dumps([plan.summary() for plan in plans], ensure_ascii=False, indent=2))
+        return
+    for plan in plans:
+        kinds = " → ".join(stage.kind for stage in plan.stages)
+        click.echo(f"{plan.slug:24} {plan.text('title', 'es')}\n{'':24} {kinds}")
+
+
+@main.command("new")
+@click.option("--plan", "plan_ref", required=True, help="Plan slug or path to a .toml file.")
+@click.option("--title", required=True)
+@click.option("--owner", required=True, help="Email of the facilitator who owns it.")
+@click.option("--lang", "language", type=click.Choice(["es", "en"]), default="es",
+              show_default=True)
+@click.option("--place", default=None)
+@click.option("--date", "held_on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None)
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@with_appcontext
+def new_command(plan_ref: str, title: str, owner: str, language: str, place: str | None,
+                held_on, as_json: bool) -> None:
+    """Create a workshop from a plan and print its links."""
+    from workshop.accounts.services import get_facilitator
+    from workshop.live.state import public_links
+    from workshop.workshops.services import create_workshop, format_code
+
+    _ready()
+    try:
+        plan = load_plan(plan_ref, Path(current_app.config["PLANS_DIR"]))
+        workshop = create_workshop(get_facilitator(owner), plan, title, language, place,
+                                   held_on.date() if held_on else None)
+    except PlanError as error:
+        _fail(str(error))
+    except DomainError as error:
+        db.session.rollback()
+        _fail(error.message)
+    db.session.commit()
+    result = {"id": workshop.id, "code": format_code(workshop.code), **public_links(workshop)}
+    if as_json:
+        click.echo(json.dumps(result, indent=2))
+    else:
+        for key, value in result.items():
+            click.echo(f"{key:16} {value}")
+
+
+@main.command("config")
+def config_command() -> None:
+    """Print the WORKSHOP_* settings and what they do."""
+    for setting in SETTINGS:
+        click.echo(f"{setting.env:28} {setting.help}")
+
+
+
+
+if __name__ == "__main__":  # `python -m workshop.cli`
+    main()

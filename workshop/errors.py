@@ -1,0 +1,35 @@
+"""Domain errors raised by services.
+
+Every boundary (HTTP view, Socket.IO handler, CLI command) maps these to a
+status code, an error acknowledgement or an exit message. Their message is
+meant for a person: it is shown as it is.
+"""
+
+
+class DomainError(Exception):
+    """Base for errors a person can read; `code` is a stable machine name."""
+
+    code = "error"
+    status = 400
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+    def to_ack(self) -> dict:
+        return {"ok": False, "error": self.code, "message": self.message}
+
+
+class InvalidInput(DomainError):
+    code = "invalid"
+    status = 400
+
+
+class NotAllowed(DomainError):
+    code = "not_allowed"
+    status = 403
+
+
+class NotFound(DomainError):
+    code = "not_found"
+    status = 404

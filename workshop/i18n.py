@@ -1,0 +1,52 @@
+"""Language choice: an explicit switch wins; participants' pages follow the workshop's
+language; other pages follow the browser; Spanish is the default."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, g, has_request_context, redirect, request, session, url_for
+from flask_babel import get_locale
+
+from workshop.extensions import babel
+
+LANGUAGES = ("es", "en")
+LANGUAGE_NAMES = {"es": "Español", "en": "English"}
+
+blueprint = Blueprint("i18n", __name__)
+
+
+def select_locale() -> str:
+    if not has_request_context():
+        # The command line and background work speak English unless a workshop says otherwise.
+        return g.get("page_language") or "en"
+    chosen = session.get("lang")
+    if chosen in LANGUAGES:
+        return chosen
+    page_language = g.get("page_language")
+    if page_language in LANGUAGES:
+        return page_language
+    return request.accept_languages.best_match(LANGUAGES) or "es"
+
+
+def use_page_language(language: str) -> None:
+    """Call from a view before rendering: this page follows a workshop's language."""
+    g.page_language = language
+
+
+@blueprint.route("/lang/<language>", methods=["POST"])
+def switch_language(language: str):
+    if language in LANGUAGES:
+        session["lang"] = language
+    target = request.form.get("next") or ""
+    # Only local paths: the switch must not become an open redirect.
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("workshops.home")
+    return redirect(target)
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale)
+    app.register_blueprint(blueprint)
+
+    @app.context_processor
+    def language_context() -> dict:
+        return {"current_language": str(get_locale() or "es"), "language_names": LANGUAGE_NAMES}

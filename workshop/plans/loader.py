@@ -1,0 +1,364 @@
+"""Load session plans from TOML into typed, validated objects.
+
+A plan file is data a lab edits by hand, so every error names the file, the
+stage and the field, in words an editor can act on. Workshops keep a snapshot
+of their plan (``Plan.to_data()``) so editing a file later never changes a
+workshop that already ran.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+LANGUAGES = ("es", "en")
+STAGE_KINDS = ("discuss", "write", "cluster", "vote", "rate")
+VOTE_TARGETS = ("clusters", "notes")
+SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+MAX_STAGES = 40
+MAX_LANES = 8
+
+
+class PlanError(ValueError):
+    """A plan file that cannot be used; the message says where and why."""
+
+
+@dataclass(frozen=True)
+class Lane:
+    key: str
+    label: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Axis:
+    key: str
+    label: dict[str, str]
+    low: dict[str, str]
+    high: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Stage:
+    id: str
+    kind: str
+    title: dict[str, str]
+    prompt: dict[str, str]
+    minutes: int | None = None
+    lanes: tuple[Lane, ...] = ()
+    lane_set: str | None = None
+    private: bool = False
+    notes_from: tuple[str, ...] = ()
+    participants_propose: bool = False
+    dots: int = 0
+    cap: int = 0
+    target: str = "clusters"
+    hide_totals: bool = True
+    axes: tuple[Axis, ...] = ()
+
+    @property
+    def accepts_notes(self) -> bool:
+        return self.kind == "write"
+
+    def text(self, field_name: str, language: str) -> str:
+        values: dict[str, str] = getattr(self, field_name)
+        return values.get(language) or next(iter(values.values()), "")
+
+    def lane_label(self, key: str | None, language: str) -> str | None:
+        for lane in self.lanes:
+            if lane.key == key:
+                return lane.label.get(language) or lane.key
+        return None
+
+
+@dataclass(frozen=True)
+class Plan:
+    slug: str
+    title: dict[str, str]
+    description: dict[str, str]
+    languages: tuple[str, ...]
+    stages: tuple[Stage, ...]
+    minutes: int | None = None
+    source: str = field(default="", compare=False)
+    data: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def text(self, field_name: str, language: str) -> str:
+        values: dict[str, str] = getattr(self, field_name)
+        return values.get(language) or next(iter(values.values()), "")
+
+    def to_data(self) -> dict[str, Any]:
+        """The validated TOML data, suitable for JSON storage and `plan_from_data`."""
+        return {"slug": self.slug, **self.data}
+
+    def summary(self) -> dict[str, Any]:
+        """What `workshop plans --json` prints for this plan."""
+        return {
+            "slug": self.slug,
+            "title": self.title,
+            "description": self.description,
+            "languages": list(self.languages),
+            "minutes": self.minutes,
+            "source": self.source,
+            "stages": [
+                {
+                    "id": stage.id,
+                    "kind": stage.kind,
+                    "title": stage.title,
+                    "lanes": [lane.key for lane in stage.lanes],
+                    "private": stage.private,
+                }
+                for stage in self.stages
+            ],
+        }
+
+
+class _Reader:
+    """Reads one table of a plan, prefixing every error with where it is."""
+
+    def __init__(self, table: Any, where: str):
+        if not isinstance(table, dict):
+            raise PlanError(f"{where}: must be a table")
+        self.table = table
+        self.where = where
+
+    def fail(self, name: str, message: str) -> PlanError:
+        return PlanError(f"{self.where}, field '{name}': {message}")
+
+    def translated(self, name: str, languages: tuple[str, ...], required: bool = True):
+        value = self.table.get(name)
+        if value is None and not required:
+            return {}
+        if isinstance(value, str):
+            value = {language: value for language in languages}
+        if not isinstance(value, dict):
+            raise self.fail(name, "must be a table of texts by language, e.g. es = \"…\", en = \"…\"")
+        missing = [language for language in languages if not str(value.get(language, "")).strip()]
+        if missing:
+            raise self.fail(name, f"missing text for language(s) {', '.join(missing)}")
+        unknown = [key for key in value if key not in LANGUAGES]
+        if unknown:
+            raise self.fail(name, f"unknown language(s) {', '.join(unknown)}")
+        return {key: str(text).strip() for key, text in value.items()}
+
+    def integer(self, name: str, default: int | None, low: int, high: int) -> int | None:
+        value = self.table.get(name, default)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise self.fail(name, f"must be a whole number from {low} to {high}")
+        return value
+
+    def boolean(self, name: str, default: bool) -> bool:
+        value = self.table.get(name, default)
+        if not isinstance(value, bool):
+            raise self.fail(name, "must be true or false")
+        return value
+
+    def choice(self, name: str, default: str | None, choices: tuple[str, ...]) -> str:
+        value = self.table.get(name, default)
+        if value not in choices:
+            raise self.fail(name, f"must be one of {', '.join(choices)} (got {value!r})")
+        return value
+
+    def string_list(self, name: str) -> tuple[str, ...]:
+        value = self.table.get(name, [])
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise self.fail(name, "must be a list of stage ids")
+        return tuple(value)
+
+    def reject_unknown(self, allowed: set[str]) -> None:
+        unknown = sorted(set(self.table) - allowed)
+        if unknown:
+            raise PlanError(f"{self.where}: unknown field(s) {', '.join(repr(u) for u in unknown)}")
+
+
+STAGE_FIELDS = {
+    "id", "kind", "title", "prompt", "minutes", "lanes", "private", "notes_from",
+    "participants_propose", "dots", "cap", "target", "hide_totals", "axes",
+}
+PLAN_FIELDS = {"title", "description", "languages", "minutes", "lanes", "stages"}
+
+
+def _read_lane_sets(data: dict, where: str, languages: tuple[str, ...]) -> dict[str, tuple[Lane, ...]]:
+    lane_sets: dict[str, tuple[Lane, ...]] = {}
+    raw_sets = data.get("lanes", {})
+    if not isinstance(raw_sets, dict):
+        raise PlanError(f"{where}, field 'lanes': must be a table of lane sets")
+    for set_name, raw_lanes in raw_sets.items():
+        set_where = f"{where}, lane set '{set_name}'"
+        if not isinstance(raw_lanes, dict) or not raw_lanes:
+            raise PlanError(f"{set_where}: must list lanes as key = {{ es = \"…\", en = \"…\" }}")
+        if len(raw_lanes) > MAX_LANES:
+            raise PlanError(f"{set_where}: at most {MAX_LANES} lanes")
+        lanes = []
+        for key, label in raw_lanes.items():
+            if not SLUG_PATTERN.match(key):
+                raise PlanError(f"{set_where}: lane key {key!r} must be lower-case letters, digits, -")
+            reader = _Reader({"label": label}, f"{set_where}, lane '{key}'")
+            lanes.append(Lane(key=key, label=reader.translated("label", languages)))
+        lane_sets[set_name] = tuple(lanes)
+    return lane_sets
+
+
+def _read_axes(reader: _Reader, languages: tuple[str, ...]) -> tuple[Axis, ...]:
+    raw_axes = reader.table.get("axes")
+    if raw_axes is None:
+        return (
+            Axis("impact", {"es": "Impacto en compromiso y confianza",
+                            "en": "Impact on commitment and trust"},
+                 {"es": "bajo", "en": "low"}, {"es": "alto", "en": "high"}),
+            Axis("feasibility", {"es": "Factibilidad", "en": "Feasibility"},
+                 {"es": "difícil", "en": "hard"}, {"es": "fácil", "en": "easy"}),
+        )
+    if not isinstance(raw_axes, list) or len(raw_axes) != 2:
+        raise reader.fail("axes", "must list exactly two axes")
+    axes = []
+    for number, raw_axis in enumerate(raw_axes, start=1):
+        axis = _Reader(raw_axis, f"{reader.where}, axis {number}")
+        axis.reject_unknown({"key", "label", "low", "high"})
+        key = axis.table.get("key")
+        if not isinstance(key, str) or not SLUG_PATTERN.match(key):
+            raise axis.fail("key", "must be lower-case letters, digits or -")
+        axes.append(Axis(key, axis.translated("label", languages),
+                         axis.translated("low", languages, required=False),
+                         axis.translated("high", languages, required=False)))
+    if axes[0].key == axes[1].key:
+        raise reader.fail("axes", "the two axes need different keys")
+    return tuple(axes)
+
+
+def _read_stage(raw: Any, number: int, where: str, languages: tuple[str, ...],
+                lane_sets: dict[str, tuple[Lane, ...]]) -> Stage:
+    stage_id = raw.get("id") if isinstance(raw, dict) else None
+    label = f"stage {number}" + (f" ('{stage_id}')" if isinstance(stage_id, str) else "")
+    reader = _Reader(raw, f"{where}, {label}")
+    reader.reject_unknown(STAGE_FIELDS)
+    if not isinstance(stage_id, str) or not SLUG_PATTERN.match(stage_id):
+        raise reader.fail("id", "is required: lower-case letters, digits or -, e.g. id = \"works\"")
+    kind = reader.choice("kind", None, STAGE_KINDS)
+    lane_set = reader.table.get("lanes")
+    lanes: tuple[Lane, ...] = ()
+    if lane_set is not None:
+        if kind != "write":
+            raise reader.fail("lanes", "only write stages have lanes")
+        if not isinstance(lane_set, str):
+            raise reader.fail("lanes", "must name one lane set, e.g. lanes = \"conditions\"")
+        if lane_set not in lane_sets:
+            known = ", ".join(lane_sets) or "none defined"
+            raise reader.fail("lanes", f"unknown lane set {lane_set!r} (known: {known})")
+        lanes = lane_sets[lane_set]
+    is_vote = kind == "vote"
+    dots = reader.integer("dots", 3 if is_vote else 0, 1 if is_vote else 0, 20)
+    cap = reader.integer("cap", dots if is_vote else 0, 1 if is_vote else 0, 20)
+    if is_vote and cap > dots:
+        raise reader.fail("cap", f"cannot exceed the dot budget ({dots})")
+    for name, allowed_kind in (("dots", "vote"), ("cap", "vote"), ("private", "write"),
+                               ("participants_propose", "cluster"), ("axes", "rate"),
+                               ("target", "vote"), ("hide_totals", "vote")):
+        if name in reader.table and kind != allowed_kind:
+            raise reader.fail(name, f"only {allowed_kind} stages have it")
+    return Stage(
+        id=stage_id,
+        kind=kind,
+        title=reader.translated("title", languages),
+        prompt=reader.translated("prompt", languages),
+        minutes=reader.integer("minutes", None, 1, 600),
+        lanes=lanes,
+        lane_set=lane_set,
+        private=reader.boolean("private", False),
+        notes_from=reader.string_list("notes_from"),
+        participants_propose=reader.boolean("participants_propose", False),
+        dots=dots or 0,
+        cap=cap or 0,
+        target=reader.choice("target", "clusters", VOTE_TARGETS),
+        hide_totals=reader.boolean("hide_totals", True),
+        axes=_read_axes(reader, languages) if kind == "rate" else (),
+    )
+
+
+def plan_from_data(data: Any, slug: str, source: str = "") -> Plan:
+    """Validate plan data (parsed TOML or a stored snapshot) and build a Plan."""
+    where = source or slug
+    if not isinstance(data, dict):
+        raise PlanError(f"{where}: a plan must be a TOML document")
+    data = {key: value for key, value in data.items() if key != "slug"}
+    reader = _Reader(data, where)
+    reader.reject_unknown(PLAN_FIELDS)
+    raw_languages = data.get("languages", list(LANGUAGES))
+    if (not isinstance(raw_languages, list) or not raw_languages
+            or any(language not in LANGUAGES for language in raw_languages)):
+        raise reader.fail("languages", f"must be a list drawn from {', '.join(LANGUAGES)}")
+    if len(set(raw_languages)) != len(raw_languages):
+        raise reader.fail("languages", "lists a language twice")
+    languages = tuple(raw_languages)
+    lane_sets = _read_lane_sets(data, where, languages)
+    raw_stages = data.get("stages")
+    if not isinstance(raw_stages, list) or not raw_stages:
+        raise reader.fail("stages", "a plan needs at least one [[stages]] table")
+    if len(raw_stages) > MAX_STAGES:
+        raise reader.fail("stages", f"at most {MAX_STAGES} stages")
+    stages = tuple(_read_stage(raw, number, where, languages, lane_sets)
+                   for number, raw in enumerate(raw_stages, start=1))
+    _check_stage_references(stages, where)
+    return Plan(
+        slug=slug,
+        title=reader.translated("title", languages),
+        description=reader.translated("description", languages),
+        languages=languages,
+        stages=stages,
+        minutes=reader.integer("minutes", None, 1, 24 * 60),
+        source=source,
+        data=data,
+    )
+
+
+def _check_stage_references(stages: tuple[Stage, ...], where: str) -> None:
+    seen: dict[str, str] = {}
+    for number, stage in enumerate(stages, start=1):
+        if stage.id in seen:
+            raise PlanError(f"{where}, stage {number} ('{stage.id}'), field 'id': "
+                            "used by an earlier stage; ids must be unique")
+        for reference in stage.notes_from:
+            if reference not in seen:
+                raise PlanError(f"{where}, stage {number} ('{stage.id}'), field 'notes_from': "
+                                f"{reference!r} is not an earlier stage")
+        seen[stage.id] = stage.kind
+
+
+def load_plan_file(path: str | Path) -> Plan:
+    """Load one plan file; its slug is the file name without `.toml`."""
+    path = Path(path)
+    slug = path.stem
+    if not SLUG_PATTERN.match(slug):
+        raise PlanError(f"{path.name}: file name must be a slug (lower-case letters, digits, -)")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise PlanError(f"{path}: no such plan file") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise PlanError(f"{path.name}: cannot be read ({error})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise PlanError(f"{path.name}: not valid TOML ({error})") from None
+    return plan_from_data(data, slug, source=path.name)
+
+
+def list_plans(directory: Path) -> list[Plan]:
+    """All plans in the directory, sorted by slug. A broken file raises PlanError."""
+    return [load_plan_file(path) for path in sorted(directory.glob("*.toml"))]
+
+
+def load_plan(slug_or_path: str, directory: Path) -> Plan:
+    """A plan by slug (from the directory) or by path to a `.toml` file."""
+    if slug_or_path.endswith(".toml") or "/" in slug_or_path:
+        return load_plan_file(slug_or_path)
+    if not SLUG_PATTERN.match(slug_or_path):
+        raise PlanError(f"{slug_or_path!r} is not a plan slug")
+    path = directory / f"{slug_or_path}.toml"
+    if not path.exists():
+        known = ", ".join(p.stem for p in sorted(directory.glob("*.toml")))
+        raise PlanError(f"no plan called {slug_or_path!r} (available: {known})")
+    return load_plan_file(path)

@@ -1,0 +1,1 @@
+"""Workshops: creating one from a plan, joining it, and moving through its stages."""

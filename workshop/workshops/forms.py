@@ -1,0 +1,34 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
+
+from workshop.config import DISPLAY_NAME_MAX_LENGTH, NOTE_MAX_LENGTH
+
+
+class NewWorkshopForm(FlaskForm):
+    plan = SelectField(_l("Session plan"), validators=[DataRequired()])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    language = SelectField(_l("Language"), default="es",
+                           choices=[SelectChoice("es", "Español"), SelectChoice("en", "English")])
+    place = StringField(_l("Place (optional)"), validators=[Optional(), Length(max=200)])
+    held_on = DateField(_l("Date (optional)"), validators=[Optional()])
+
+
+class NoteForm(FlaskForm):
+    """The no-JavaScript way to post a note; the page's script normally sends it live."""
+
+    text = TextAreaField(_l("Your note"), validators=[DataRequired(), Length(max=NOTE_MAX_LENGTH)])
+    lane = HiddenField()
+    stage = HiddenField()
+    client_id = HiddenField()
+
+
+class NameForm(FlaskForm):
+    display_name = StringField(_l("Your name (optional)"),
+                               validators=[Optional(), Length(max=DISPLAY_NAME_MAX_LENGTH)])
+
+
+class StageForm(FlaskForm):
+    stage = HiddenField()

@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from workshop.extensions import db
+from workshop.plans import Plan, Stage, plan_from_data
+
+if TYPE_CHECKING:
+    from workshop.accounts.models import Facilitator
+
+
+class Workshop(db.Model):
+    """One run of a session plan with a group of participants.
+
+    The plan is stored as a snapshot so the record of what was asked stays true
+    even if the plan file changes later. `revision` grows with every change so
+    clients can tell whether their copy is current.
+    """
+
+    __tablename__ = "workshop"
+    __table_args__ = (
+        CheckConstraint("language IN ('es', 'en')", name="language"),
+        CheckConstraint("status IN ('open', 'closed')", name="status"),
+        CheckConstraint("current_stage >= 0", name="current_stage"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(12), unique=True)
+    screen_token: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    language: Mapped[str] = mapped_column(String(2))
+    place: Mapped[str | None] = mapped_column(String(200))
+    held_on: Mapped[date | None]
+    plan_slug: Mapped[str] = mapped_column(String(64))
+    plan_data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("facilitator.id"))
+    current_stage: Mapped[int] = mapped_column(default=0)
+    revision: Mapped[int] = mapped_column(default=0)
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+    owner: Mapped[Facilitator] = relationship()
+
+    _plan_cache = None  # not mapped: the parsed plan, built once per loaded object
+
+    @property
+    def plan(self) -> Plan:
+        if self._plan_cache is None or self._plan_cache.slug != self.plan_slug:
+            self._plan_cache = plan_from_data(self.plan_data, self.plan_slug)
+        return self._plan_cache
+
+    @property
+    def stage(self) -> Stage:
+        return self.plan.stages[self.current_stage]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == "open"
+
+    def bump(self) -> int:
+        """Mark a change; clients compare revisions to know they are current."""
+        self.revision = (self.revision or 0) + 1
+        return self.revision
+
+
+class Participant(db.Model):
+    """Someone who joined from a phone. No account: a random token in their cookie."""
+
+    __tablename__ = "participant"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(
+        ForeignKey("workshop.id", ondelete="CASCADE"), index=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str | None] = mapped_column(String(40))
+    joined_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    last_seen_at: Mapped[datetime | None]

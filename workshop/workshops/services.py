@@ -1,0 +1,210 @@
+"""Workshop operations: create, find, join, change stage.
+
+Shared by the HTTP views, the Socket.IO handlers, the CLI and the tests.
+Services flush but never commit: the boundary that called them commits and
+then broadcasts.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, date, datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from workshop.accounts.models import Facilitator
+from workshop.config import DISPLAY_NAME_MAX_LENGTH
+from workshop.errors import InvalidInput, NotAllowed, NotFound
+from workshop.extensions import db
+from workshop.plans import Plan
+from workshop.workshops.models import Participant, Workshop
+
+# No look-alikes (0/O/D/Q, 1/I/L, 2/Z, 5/S, 8/B, 6/G): easy to read aloud and to type.
+CODE_ALPHABET = "ACEFHJKMNPRTUVWXY34679"
+CODE_LENGTH = 6
+TITLE_MAX_LENGTH = 200
+LANGUAGES = ("es", "en")
+
+Actor = Facilitator | Participant | None
+
+
+def new_join_code() -> str:
+    """A random code such as ``K7M-X3P``: 22^6 ≈ 113 million codes, joins are rate limited."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalise_code(raw: str) -> str:
+    """Accept what people type: lower case, spaces, dashes, O for 0 and so on."""
+    cleaned = "".join(ch for ch in (raw or "").upper() if ch.isalnum())
+    return cleaned.translate(str.maketrans({"0": "O", "1": "I"}))
+
+
+def format_code(code: str) -> str:
+    return f"{code[:3]}-{code[3:]}"
+
+
+def create_workshop(owner: Facilitator, plan: Plan, title: str, language: str = "es",
+                    place: str | None = None, held_on: date | None = None) -> Workshop:
+    """Create a workshop from a plan, with a fresh join code and projector token.
+
+    Raises InvalidInput for an empty title or a language the plan lacks.
+    """
+    title = (title or "").strip()
+    if not title:
+        raise InvalidInput(_("Give the workshop a title."))
+    if len(title) > TITLE_MAX_LENGTH:
+        raise InvalidInput(_("The title can have at most %(count)d characters.",
+                             count=TITLE_MAX_LENGTH))
+    if language not in LANGUAGES:
+        raise InvalidInput(_("The language must be es or en."))
+    if language not in plan.languages:
+        raise InvalidInput(_("This plan has no texts in language %(language)s.", language=language))
+    workshop = Workshop(
+        code=_unused_code(),
+        screen_token=secrets.token_urlsafe(24),
+        title=title,
+        language=language,
+        place=(place or "").strip()[:200] or None,
+        held_on=held_on,
+        plan_slug=plan.slug,
+        plan_data=plan.to_data(),
+        owner=owner,
+        current_stage=0,
+        revision=1,
+        status="open",
+    )
+    db.session.add(workshop)
+    db.session.flush()
+    return workshop
+
+
+def _unused_code() -> str:
+    for _attempt in range(20):
+        code = new_join_code()
+        if db.session.scalar(select(Workshop.id).where(Workshop.code == code)) is None:
+            return code
+    raise RuntimeError("could not find a free join code")  # pragma: no cover
+
+
+def get_workshop(workshop_id: int) -> Workshop:
+    """Raises NotFound when there is no such workshop."""
+    workshop = db.session.get(Workshop, workshop_id)
+    if workshop is None:
+        raise NotFound(_("There is no such workshop."))
+    return workshop
+
+
+def find_workshop(reference: str) -> Workshop:
+    """Find a workshop by its numeric id or its join code (as typed)."""
+    reference = (reference or "").strip()
+    if reference.isdigit():
+        return get_workshop(int(reference))
+    return workshop_for_code(reference)
+
+
+def workshop_for_code(raw_code: str) -> Workshop:
+    """The open workshop a join code points to.
+
+    Raises NotFound for a wrong code and NotAllowed for a closed workshop, so the
+    join page can tell people which it is.
+    """
+    code = normalise_code(raw_code)
+    workshop = None
+    if len(code) == CODE_LENGTH:
+        workshop = db.session.scalar(select(Workshop).where(Workshop.code == code))
+    if workshop is None:
+        raise NotFound(_("No workshop has this code. Check it with the facilitator."))
+    if not workshop.is_open:
+        raise NotAllowed(_("This workshop has ended; its code no longer works."))
+    return workshop
+
+
+def workshop_for_screen(token: str) -> Workshop:
+    workshop = db.session.scalar(select(Workshop).where(Workshop.screen_token == (token or "")))
+    if workshop is None:
+        raise NotFound(_("This projector link is not valid."))
+    return workshop
+
+
+def list_workshops(limit: int = 200) -> list[Workshop]:
+    return list(db.session.scalars(
+        select(Workshop).order_by(Workshop.created_at.desc(), Workshop.id.desc()).limit(limit)))
+
+
+def join_workshop(workshop: Workshop, display_name: str | None = None) -> Participant:
+    """Add an anonymous participant; the returned token identifies their device.
+
+    Raises NotAllowed when the workshop is closed, InvalidInput for a too long name.
+    """
+    if not workshop.is_open:
+        raise NotAllowed(_("This workshop has ended; its code no longer works."))
+    name = " ".join((display_name or "").split())
+    if len(name) > DISPLAY_NAME_MAX_LENGTH:
+        raise InvalidInput(_("The name can have at most %(count)d characters.",
+                             count=DISPLAY_NAME_MAX_LENGTH))
+    participant = Participant(workshop_id=workshop.id, token=secrets.token_urlsafe(32),
+                              display_name=name or None)
+    db.session.add(participant)
+    workshop.bump()
+    db.session.flush()
+    return participant
+
+
+def participant_for_token(workshop: Workshop, token: str | None) -> Participant | None:
+    """The participant this device token belongs to, only within this workshop."""
+    if not token:
+        return None
+    return db.session.scalar(select(Participant).where(
+        Participant.token == token, Participant.workshop_id == workshop.id))
+
+
+def participant_count(workshop: Workshop) -> int:
+    return db.session.scalar(select(func.count()).select_from(Participant).where(
+        Participant.workshop_id == workshop.id)) or 0
+
+
+def touch_participant(participant: Participant) -> None:
+    participant.last_seen_at = datetime.now(UTC).replace(tzinfo=None)
+
+
+def ensure_facilitator(workshop: Workshop, actor: Actor) -> Facilitator:
+    """Refuse anyone but a facilitator account.
+
+    Every facilitator of the lab may run any of its workshops (co-facilitation);
+    participants and anonymous visitors never may.
+    """
+    if not isinstance(actor, Facilitator):
+        raise NotAllowed(_("Only a facilitator can do this."))
+    return actor
+
+
+def change_stage(workshop: Workshop, actor: Actor, stage_index: int) -> Workshop:
+    """Move the whole room to another stage of the plan.
+
+    Raises NotAllowed for non-facilitators and InvalidInput for a stage outside the plan.
+    """
+    ensure_facilitator(workshop, actor)
+    if not workshop.is_open:
+        raise NotAllowed(_("This workshop is closed."))
+    if isinstance(stage_index, bool) or not isinstance(stage_index, int):
+        raise InvalidInput(_("The stage must be a number."))
+    if not 0 <= stage_index < len(workshop.plan.stages):
+        raise InvalidInput(_("There is no such stage in this plan."))
+    workshop.current_stage = stage_index
+    workshop.bump()
+    db.session.flush()
+    return workshop
+
+
+def set_display_name(workshop: Workshop, participant: Participant, name: str | None) -> Participant:
+    """Let a participant sign their next notes with a name, or go back to anonymous."""
+    if participant.workshop_id != workshop.id:
+        raise NotAllowed(_("You are not a participant of this workshop."))
+    cleaned = " ".join((name or "").split())
+    if len(cleaned) > DISPLAY_NAME_MAX_LENGTH:
+        raise InvalidInput(_("The name can have at most %(count)d characters.",
+                             count=DISPLAY_NAME_MAX_LENGTH))
+    participant.display_name = cleaned or None
+    db.session.flush()
+    return participant

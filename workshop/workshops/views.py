@@ -1,0 +1,233 @@
+"""Pages: home, join, the phone, the facilitator's console, the projector, new workshop."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import segno
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from wtforms.fields import SelectChoice
+
+from workshop.accounts.services import facilitator_count
+from workshop.board import services as board
+from workshop.errors import DomainError
+from workshop.extensions import db, limiter
+from workshop.i18n import use_page_language
+from workshop.live import broadcast
+from workshop.live.events import JOINED_KEY
+from workshop.live.state import public_links, workshop_state
+from workshop.plans import PlanError, list_plans, load_plan
+from workshop.workshops import services
+from workshop.workshops.forms import NameForm, NewWorkshopForm, NoteForm, StageForm
+from workshop.workshops.models import Participant, Workshop
+
+blueprint = Blueprint("workshops", __name__)
+
+JOIN_LIMIT = "20/minute;200/hour"
+
+
+def _plans_dir() -> Path:
+    return Path(current_app.config["PLANS_DIR"])
+
+
+def _joined_participant(workshop: Workshop) -> Participant | None:
+    return services.participant_for_token(workshop, session.get(JOINED_KEY, {}).get(str(workshop.id)))
+
+
+def _remember_join(workshop: Workshop, participant: Participant) -> None:
+    joined = dict(session.get(JOINED_KEY, {}))
+    joined[str(workshop.id)] = participant.token
+    session[JOINED_KEY] = joined
+    session.permanent = True
+
+
+@blueprint.route("/")
+def home():
+    if facilitator_count() == 0:
+        return render_template("workshops/home.html", needs_setup=True)
+    return render_template("workshops/home.html", needs_setup=False)
+
+
+@blueprint.route("/join")
+@limiter.limit(JOIN_LIMIT)
+def join_by_code():
+    """The home page's code box lands here."""
+    raw_code = request.args.get("code", "")
+    try:
+        workshop = services.workshop_for_code(raw_code)
+    except DomainError as error:
+        return render_template("workshops/home.html", needs_setup=False, code=raw_code,
+                               join_error=error.message), error.status
+    return redirect(url_for("workshops.join_by_link", code=workshop.code))
+
+
+@blueprint.route("/j/<code>")
+@limiter.limit(JOIN_LIMIT)
+def join_by_link(code: str):
+    """Opening the join link puts the phone straight into the workshop, no account needed."""
+    try:
+        workshop = services.workshop_for_code(code)
+    except DomainError as error:
+        return render_template("workshops/home.html", needs_setup=False, code=code,
+                               join_error=error.message), error.status
+    if _joined_participant(workshop) is None:
+        participant = services.join_workshop(workshop)
+        db.session.commit()
+        _remember_join(workshop, participant)
+        broadcast.participants_changed(workshop)
+    return redirect(url_for("workshops.phone", code=workshop.code))
+
+
+@blueprint.route("/p/<code>")
+def phone(code: str):
+    workshop = _workshop_for_phone(code)
+    participant = _joined_participant(workshop)
+    if participant is None:
+        return redirect(url_for("workshops.join_by_link", code=workshop.code))
+    use_page_language(workshop.language)
+    state = workshop_state(workshop, "participant", participant)
+    return render_template("workshops/phone.html", workshop=workshop, state=state,
+                           participant=participant, note_form=NoteForm(),
+                           name_form=NameForm(display_name=participant.display_name or ""),
+                           fallback_client_id=secrets.token_urlsafe(16))
+
+
+def _workshop_for_phone(code: str) -> Workshop:
+    """Raises NotFound or NotAllowed (closed), shown as a friendly page."""
+    return services.workshop_for_code(code)
+
+
+@blueprint.route("/p/<code>/notes", methods=["POST"])
+@limiter.limit("30/minute")
+def post_note(code: str):
+    """The no-JavaScript path for a note: the same service as the live event."""
+    workshop = _workshop_for_phone(code)
+    participant = _joined_participant(workshop)
+    if participant is None:
+        return redirect(url_for("workshops.join_by_link", code=workshop.code))
+    use_page_language(workshop.language)
+    form = NoteForm()
+    stage = int(form.stage.data) if (form.stage.data or "").isdigit() else -1
+    try:
+        note, created = board.add_note(workshop, participant, form.text.data,
+                                       form.client_id.data, stage, form.lane.data or None)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        if created:
+            broadcast.note_event(workshop, "note_added", note)
+    return redirect(url_for("workshops.phone", code=workshop.code))
+
+
+@blueprint.route("/p/<code>/name", methods=["POST"])
+def set_name(code: str):
+    workshop = _workshop_for_phone(code)
+    participant = _joined_participant(workshop)
+    if participant is None:
+        return redirect(url_for("workshops.join_by_link", code=workshop.code))
+    use_page_language(workshop.language)
+    form = NameForm()
+    if form.validate_on_submit():
+        services.set_display_name(workshop, participant, form.display_name.data)
+        db.session.commit()
+        flash(_("Saved. Your next notes will show this name.") if participant.display_name
+              else _("Saved. Your next notes will be anonymous."))
+    else:
+        flash(_("The name can have at most %(count)d characters.", count=40), "error")
+    return redirect(url_for("workshops.phone", code=workshop.code))
+
+
+@blueprint.route("/j/<code>/qr.svg")
+def join_qr(code: str):
+    """The join link as a QR code, drawn on the server (no internet needed at the venue)."""
+    workshop = services.workshop_for_code(code)
+    qr = segno.make(public_links(workshop)["join_url"], error="m")
+    svg = qr.svg_inline(scale=8, border=2, dark="#111", light="#fff", omitsize=True)
+    return Response(svg, mimetype="image/svg+xml",
+                    headers={"Cache-Control": "private, max-age=3600"})
+
+
+@blueprint.route("/s/<token>")
+def screen(token: str):
+    """The projector page: join code, QR, prompt and notes, large enough for the back row."""
+    workshop = services.workshop_for_screen(token)
+    use_page_language(workshop.language)
+    state = workshop_state(workshop, "screen")
+    return render_template("workshops/screen.html", workshop=workshop, state=state,
+                           links=public_links(workshop))
+
+
+@blueprint.route("/w/")
+@login_required
+def dashboard():
+    return render_template("workshops/dashboard.html", workshops=services.list_workshops())
+
+
+@blueprint.route("/w/new", methods=["GET", "POST"])
+@login_required
+def new_workshop():
+    try:
+        plans = list_plans(_plans_dir())
+    except PlanError as error:
+        flash(_("A session plan file is broken: %(error)s", error=str(error)), "error")
+        plans = []
+    form = NewWorkshopForm()
+    language = str(request.accept_languages.best_match(["es", "en"]) or "es")
+    form.plan.choices = [SelectChoice(plan.slug, plan.text("title", language)) for plan in plans]
+    if form.validate_on_submit():
+        try:
+            plan = load_plan(form.plan.data, _plans_dir())
+            workshop = services.create_workshop(current_user._get_current_object(), plan,
+                                                form.title.data, form.language.data,
+                                                form.place.data, form.held_on.data)
+        except PlanError as error:
+            form.plan.errors.append(str(error))
+        except DomainError as error:
+            db.session.rollback()
+            form.title.errors.append(error.message)
+        else:
+            db.session.commit()
+            return redirect(url_for("workshops.facilitate", workshop_id=workshop.id))
+    return render_template("workshops/new.html", form=form, plans=plans)
+
+
+@blueprint.route("/w/<int:workshop_id>")
+@login_required
+def facilitate(workshop_id: int):
+    workshop = services.get_workshop(workshop_id)
+    state = workshop_state(workshop, "facilitator")
+    return render_template("workshops/facilitate.html", workshop=workshop, state=state,
+                           links=public_links(workshop), stage_form=StageForm())
+
+
+@blueprint.route("/w/<int:workshop_id>/stage", methods=["POST"])
+@login_required
+def change_stage(workshop_id: int):
+    """The no-JavaScript stage buttons; the console normally sends `change_stage` live."""
+    workshop = services.get_workshop(workshop_id)
+    form = StageForm()
+    stage = int(form.stage.data) if form.validate_on_submit() and form.stage.data.isdigit() else -1
+    try:
+        services.change_stage(workshop, current_user._get_current_object(), stage)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        broadcast.state_changed(workshop)
+    return redirect(url_for("workshops.facilitate", workshop_id=workshop.id))

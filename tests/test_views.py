@@ -207,3 +207,30 @@ class TestRateLimits:
                     for i in range(25)]
         assert statuses[0] == 404
         assert statuses[-1] == 429
+
+
+def test_phone_first_load_stays_under_60_kb_gzip(client, workshop):
+    """The phone page, its stylesheet and every module it imports, socket.io-client included."""
+    import gzip
+    from urllib.parse import urljoin
+
+    client.get(f"/j/{workshop.code}")
+    page_url = f"/p/{workshop.code}"
+    html = client.get(page_url).get_data()
+    pending = re.findall(rb'(?:src|href)="(/static/[^"]+\.(?:js|css))"', html)
+    seen: dict[str, bytes] = {}
+    while pending:
+        url = pending.pop().decode()
+        if url in seen:
+            continue
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = response.get_data()
+        seen[url] = body
+        response.close()
+        if url.endswith(".js"):
+            for spec in re.findall(rb'(?:import|from)\s*["\'](\.{1,2}/[^"\']+)["\']', body):
+                pending.append(urljoin(url, spec.decode()).encode())
+    assert any("socket.io" in url for url in seen), seen.keys()
+    total = len(gzip.compress(html, 9)) + sum(len(gzip.compress(b, 9)) for b in seen.values())
+    assert total <= 60 * 1024, f"phone first load is {total} bytes gzip"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, g, has_request_context, redirect, request, session, url_for
 from flask_babel import get_locale
+from flask_babel import gettext as _
 
 from workshop.extensions import babel
 
@@ -49,4 +50,12 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def language_context() -> dict:
-        return {"current_language": str(get_locale() or "es"), "language_names": LANGUAGE_NAMES}
+        return {"current_language": str(get_locale() or "es"), "language_names": LANGUAGE_NAMES,
+                "kind_label": stage_kind_label}
+
+
+def stage_kind_label(kind: str) -> str:
+    """A stage kind as people say it (the plan files use the English keywords)."""
+    labels = {"discuss": _("Discussion"), "write": _("Write notes"), "cluster": _("Clustering"),
+              "vote": _("Dot voting"), "rate": _("Rating")}
+    return labels.get(kind, kind)

@@ -43,7 +43,10 @@ export function connectLive(auth, handlers) {
   socket.on("connect", () => show("online"));
   socket.on("disconnect", () => show("offline"));
   socket.on("connect_error", () => show("offline"));
-  window.addEventListener("offline", () => show("offline"));
+  // The phone knows before Socket.IO's heartbeat does: drop the dead connection at
+  // once and reconnect as soon as the network is back, so the outbox goes out quickly.
+  window.addEventListener("offline", () => { socket.disconnect(); show("offline"); });
+  window.addEventListener("online", () => { if (!socket.connected) socket.connect(); });
   return socket;
 }
 
@@ -131,10 +134,10 @@ export function renderStage(state) {
   const stage = state.stage;
   const step = document.getElementById("stage-step");
   if (step) {
+    const title = el("span", null, stage.title);
+    title.id = "stage-title";
     step.replaceChildren(
-      t("stage_of", { index: stage.index + 1, count: state.stages.length }) + " · ",
-      el("span", null, stage.title),
-    );
+      t("stage_of", { index: stage.index + 1, count: state.stages.length }) + " · ", title);
   }
   const prompt = document.getElementById("stage-prompt");
   if (prompt) prompt.textContent = stage.prompt;

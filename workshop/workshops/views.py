@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import secrets
 from pathlib import Path
 
@@ -157,8 +158,9 @@ def join_qr(code: str):
     """The join link as a QR code, drawn on the server (no internet needed at the venue)."""
     workshop = services.workshop_for_code(code)
     qr = segno.make(public_links(workshop)["join_url"], error="m")
-    svg = qr.svg_inline(scale=8, border=2, dark="#111", light="#fff", omitsize=True)
-    return Response(svg, mimetype="image/svg+xml",
+    buffer = io.BytesIO()
+    qr.save(buffer, kind="svg", scale=8, border=2, dark="#111", light="#fff", xmldecl=False)
+    return Response(buffer.getvalue(), mimetype="image/svg+xml",
                     headers={"Cache-Control": "private, max-age=3600"})
 
 

@@ -42,7 +42,7 @@ $(VENDOR)/socket.io.esm.min.js: package.json package-lock.json
 	cp node_modules/socket.io-client/LICENSE $(VENDOR)/ 2>/dev/null || true
 
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile --use-fuzzy -q -d workshop/translations
+	$(BIN)/pybabel compile -d workshop/translations
 
 extract-messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o workshop/translations/messages.pot --no-location --sort-output workshop templates

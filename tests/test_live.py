@@ -244,3 +244,14 @@ class TestPostingRateLimit:
         assert acks[-1]["ok"] is False
         assert acks[-1]["error"] == "not_allowed"
         assert db.session.scalar(select(func.count()).select_from(Note)) == 30
+
+
+@pytest.mark.parametrize(("origin", "allowed"), [
+    ("http://evil.example", False),
+    ("http://workshop.test", True),  # the configured base URL
+    ("http://localhost", True),  # the page's own host
+])
+def test_socketio_accepts_only_its_own_origin(client, origin, allowed):
+    response = client.get("/socket.io/", query_string={"EIO": "4", "transport": "polling"},
+                          headers={"Origin": origin, "Host": "localhost"})
+    assert (response.status_code == 200) is allowed

@@ -161,3 +161,33 @@ def test_home_page_and_wrong_code_at_phone_size(server, browser, screenshot):
     desktop = browser.new_context(**DESKTOP).new_page()
     desktop.goto(server["url"] + "/login")
     screenshot(desktop, "desktop-login")
+
+
+def test_oversized_socketio_message_is_refused(server):
+    """A 100 KB message cuts the sender's connection before any handler runs."""
+    import json
+    import threading
+
+    import requests
+    import socketio
+
+    from tests.e2e.conftest import workshop_command
+
+    created = json.loads(workshop_command("new", "--plan", "pd-discovery", "--title", "Grande",
+                                          "--owner", FACILITATOR[0], "--json",
+                                          env=server["env"]).stdout)
+    http = requests.Session()
+    http.get(created["join_url"], timeout=10)
+    disconnected = threading.Event()
+    client = socketio.Client(reconnection=False)
+    client.on("disconnect", lambda *args: disconnected.set(), namespace="/live")
+    cookie = "; ".join(f"{k}={v}" for k, v in http.cookies.items())
+    client.connect(server["url"], namespaces=["/live"], transports=["polling"],
+                   headers={"Cookie": cookie},
+                   auth={"workshop": created["id"], "audience": "participant"}, wait_timeout=10)
+    small = client.call("sync", {}, namespace="/live", timeout=10)
+    assert small["ok"] is True
+    client.emit("add_note", {"client_id": "big-note-0001", "text": "x" * 100_000, "stage": 0},
+                namespace="/live")
+    assert disconnected.wait(30), "an oversized message should close the connection"
+    client.disconnect()

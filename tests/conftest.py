@@ -62,6 +62,7 @@ def app_config(tmp_path) -> dict:
         "BASE_URL": "http://workshop.test",
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
+        "LIVE_COALESCE_SECONDS": 0,  # send coalesced updates at once, so tests can see them
         "TESTING": True,
     }
 

@@ -21,6 +21,7 @@ class Note(db.Model):
         UniqueConstraint("workshop_id", "client_id", name="uq_note_workshop_client"),
         CheckConstraint(f"length(text) BETWEEN 1 AND {NOTE_MAX_LENGTH}", name="text_length"),
         CheckConstraint("stage_index >= 0", name="stage_index"),
+        CheckConstraint("decision IN ('selected', 'set_aside')", name="decision"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -36,3 +37,7 @@ class Note(db.Model):
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     updated_at: Mapped[datetime | None]
     deleted_at: Mapped[datetime | None]
+    hidden_at: Mapped[datetime | None]
+    decision: Mapped[str | None] = mapped_column(String(12))
+    cluster_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cluster.id", ondelete="SET NULL"), index=True)

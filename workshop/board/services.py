@@ -20,6 +20,7 @@ from workshop.board.models import Note
 from workshop.config import NOTE_MAX_LENGTH
 from workshop.errors import InvalidInput, NotAllowed, NotFound
 from workshop.extensions import db
+from workshop.facilitation.services import ensure_stage_takes_input
 from workshop.workshops.models import Participant, Workshop
 from workshop.workshops.services import Actor
 
@@ -81,6 +82,7 @@ def add_note(workshop: Workshop, actor: Actor, text: Any, client_id: Any,
     if existing is not None:
         return _same_author_or_refuse(existing, actor), False
     stage = _writable_stage(workshop, stage_index)
+    ensure_stage_takes_input(workshop, stage_index)
     text = clean_note_text(text)
     if lane is not None and lane != "" and stage.lane_label(lane, workshop.language) is None:
         raise InvalidInput(_("This stage has no such lane."))
@@ -124,8 +126,10 @@ def _editable_note(workshop: Workshop, actor: Actor, note_id: Any) -> Note:
         raise NotAllowed(_("You can only change your own notes."))
     if not workshop.is_open:
         raise NotAllowed(_("This workshop is closed."))
-    if isinstance(actor, Participant) and note.stage_index != workshop.current_stage:
-        raise NotAllowed(_("This stage is over; its notes can no longer be changed."))
+    if isinstance(actor, Participant):
+        if note.stage_index != workshop.current_stage:
+            raise NotAllowed(_("This stage is over; its notes can no longer be changed."))
+        ensure_stage_takes_input(workshop, note.stage_index)
     return note
 
 
@@ -149,10 +153,16 @@ def delete_note(workshop: Workshop, actor: Actor, note_id: Any) -> Note:
 
 
 def stage_notes(workshop: Workshop, stage_index: int,
-                only_participant: Participant | None = None) -> list[Note]:
-    """Live notes of one stage, oldest first; optionally only one participant's."""
+                only_participant: Participant | None = None,
+                include_hidden: bool = False) -> list[Note]:
+    """Live notes of one stage, oldest first; optionally only one participant's.
+
+    Notes the facilitator hid are left out unless asked for (the facilitator sees them).
+    """
     query = select(Note).where(Note.workshop_id == workshop.id, Note.stage_index == stage_index,
                                Note.deleted_at.is_(None))
+    if not include_hidden:
+        query = query.where(Note.hidden_at.is_(None))
     if only_participant is not None:
         query = query.where(Note.participant_id == only_participant.id)
     return list(db.session.scalars(query.order_by(Note.created_at, Note.id)))
@@ -175,5 +185,7 @@ def note_data(note: Note, mine: bool = False) -> dict[str, Any]:
         "text": note.text,
         "author": note.author_name,
         "edited": note.updated_at is not None,
+        "hidden": note.hidden_at is not None,
+        "cluster": note.cluster_id,
         "mine": mine,
     }

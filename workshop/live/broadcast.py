@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from typing import Any
+
+from flask import current_app
 
 from workshop.board.models import Note
 from workshop.board.services import note_data
-from workshop.extensions import socketio
+from workshop.extensions import db, socketio
 from workshop.live import NAMESPACE
 from workshop.live.rooms import audience_room, participant_room
 from workshop.live.state import workshop_state
+from workshop.voting.services import voter_count
 from workshop.workshops.models import Workshop
 from workshop.workshops.services import participant_count
+
+log = logging.getLogger(__name__)
 
 
 def emit(event: str, data: Any, room: str) -> None:
@@ -23,10 +30,13 @@ def note_event(workshop: Workshop, event: str, note: Note) -> None:
 
     A private stage's notes go only to the facilitator and to their author until revealed.
     """
-    stage = workshop.plan.stages[note.stage_index]
+    from workshop.facilitation.services import is_hidden_from_room
+
     payload = {"note": note_data(note), "revision": workshop.revision}
     emit(event, payload, audience_room(workshop.id, "facilitator"))
-    if stage.private:
+    if note.hidden_at is not None:
+        return
+    if is_hidden_from_room(workshop, note.stage_index):
         if note.participant_id is not None:
             own = {"note": note_data(note, mine=True), "revision": workshop.revision}
             emit(event, own, participant_room(note.participant_id))
@@ -45,3 +55,64 @@ def participants_changed(workshop: Workshop) -> None:
     payload = {"count": participant_count(workshop), "revision": workshop.revision}
     emit("participants_changed", payload, audience_room(workshop.id, "facilitator"))
     emit("participants_changed", payload, audience_room(workshop.id, "screen"))
+
+
+# Coalescing: a vote storm must not flood the room. Updates that only refresh
+# counts or the matrix are gathered per workshop and sent at most every
+# LIVE_COALESCE_SECONDS (per process; each process relays its own clients).
+_pending: dict[int, set[str]] = {}
+_pending_lock = threading.Lock()
+
+
+def refresh_soon(workshop: Workshop, what: str) -> None:
+    """Ask for `what` ("facilitator", "screen" states, or "vote_progress") to be sent soon."""
+    app = current_app._get_current_object()
+    delay = app.config.get("LIVE_COALESCE_SECONDS", 0.4)
+    if not delay:
+        _send_refresh(workshop.id, {what})
+        return
+    with _pending_lock:
+        waiting = _pending.setdefault(workshop.id, set())
+        first = not waiting
+        waiting.add(what)
+    if first:
+        socketio.start_background_task(_flush_later, app, workshop.id, delay)
+
+
+def _flush_later(app, workshop_id: int, delay: float) -> None:
+    socketio.sleep(delay)
+    with _pending_lock:
+        what = _pending.pop(workshop_id, set())
+    with app.app_context():
+        try:
+            _send_refresh(workshop_id, what)
+        except Exception:  # a background task must never die loudly; the next change resends
+            log.exception("coalesced refresh of workshop %s failed", workshop_id)
+        finally:
+            db.session.remove()
+
+
+def _send_refresh(workshop_id: int, what: set[str]) -> None:
+    workshop = db.session.get(Workshop, workshop_id)
+    if workshop is None:
+        return
+    for audience in ("facilitator", "screen"):
+        if audience in what:
+            emit("state", workshop_state(workshop, audience), audience_room(workshop.id, audience))
+    if "vote_progress" in what:
+        payload = {"voters": voter_count(workshop, workshop.current_stage),
+                   "revision": workshop.revision}
+        for audience in ("facilitator", "screen", "participant"):
+            emit("vote_progress", payload, audience_room(workshop.id, audience))
+
+
+def participant_removed(workshop: Workshop, participant_id: int) -> None:
+    emit("removed", {"message": "removed"}, participant_room(participant_id))
+    state_changed(workshop)
+
+
+def timer_changed(workshop: Workshop, timer: dict | None) -> None:
+    """Everyone gets the remaining time as measured on the server right now."""
+    payload = {"stage": workshop.current_stage, "timer": timer, "revision": workshop.revision}
+    for audience in ("facilitator", "screen", "participant"):
+        emit("timer", payload, audience_room(workshop.id, audience))

@@ -23,10 +23,16 @@ from limits import parse as parse_limit
 from workshop.accounts.models import Facilitator
 from workshop.errors import DomainError, InvalidInput, NotAllowed, NotFound
 from workshop.extensions import db, limiter, socketio
+from workshop.facilitation.services import (
+    ensure_can_view_stage,
+    forget_connection,
+    record_connection,
+    touch_connection,
+)
 from workshop.i18n import use_page_language
-from workshop.live import NAMESPACE
+from workshop.live import NAMESPACE, broadcast
 from workshop.live.rooms import AUDIENCES, audience_room, participant_room
-from workshop.live.state import workshop_state
+from workshop.live.state import stage_view, workshop_state
 from workshop.workshops.models import Participant, Workshop
 from workshop.workshops.services import (
     get_workshop,
@@ -74,7 +80,7 @@ def _resolve(workshop_id: Any, audience: Any, token: Any) -> LiveContext:
             raise NotAllowed(_("This projector link is not valid."))
         return LiveContext(workshop, audience, None)
     participant = participant_for_token(workshop, session.get(JOINED_KEY, {}).get(str(workshop.id)))
-    if participant is None:
+    if participant is None or participant.removed_at is not None:
         raise NotAllowed(_("Join the workshop first."))
     return LiveContext(workshop, audience, participant)
 
@@ -92,7 +98,7 @@ def current_context() -> LiveContext:
         actor = current_user._get_current_object() if current_user.is_authenticated else None
     elif live["audience"] == "participant":
         actor = db.session.get(Participant, live["participant"])
-        if actor is None:
+        if actor is None or actor.removed_at is not None:
             raise NotAllowed(_("You are no longer part of this workshop."))
     return LiveContext(workshop, live["audience"], actor)
 
@@ -111,7 +117,10 @@ def on_connect(auth: Any = None) -> None:
     if participant is not None:
         join_room(participant_room(participant.id))
         touch_participant(participant)
-        db.session.commit()
+    record_connection(request.sid, workshop, context.audience, participant)
+    db.session.commit()
+    if participant is not None:
+        broadcast.refresh_soon(workshop, "facilitator")
     session["live"] = {"workshop": workshop.id, "audience": context.audience,
                        "participant": participant.id if participant else None}
     socketio.emit("state", workshop_state(workshop, context.audience, participant),
@@ -151,8 +160,8 @@ def live_event(name: str, limit: str | None = None):
                 log.exception("live event %s failed", name)
                 return {"ok": False, "error": "server",
                         "message": "The server could not save this; it will be retried."}
-            for broadcast in context.after_commit:
-                broadcast()
+            for send in context.after_commit:
+                send()
             return {"ok": True, **ack}
 
         socketio.on_event(name, boundary, namespace=NAMESPACE)
@@ -166,6 +175,35 @@ def _within_rate(rate, name: str, context: LiveContext) -> bool:
         return True
     who = context.participant.id if context.participant else f"f{getattr(context.actor, 'id', 0)}"
     return limiter.limiter.hit(rate, "live", name, str(who))
+
+
+@socketio.on("disconnect", namespace=NAMESPACE)
+def on_disconnect(*_reason: Any) -> None:
+    """Forget the connection so every process sees who is still online."""
+    try:
+        workshop_id = forget_connection(request.sid)
+        db.session.commit()
+        if workshop_id is not None:
+            workshop = db.session.get(Workshop, workshop_id)
+            if workshop is not None:
+                broadcast.refresh_soon(workshop, "facilitator")
+    except Exception:
+        db.session.rollback()
+        log.exception("could not record a disconnection")
+
+
+@live_event("heartbeat")
+def on_heartbeat(context: LiveContext, payload: dict) -> dict:
+    """Phones say they are still here once a minute (presence across processes)."""
+    touch_connection(request.sid)
+    return {}
+
+
+@live_event("view_stage")
+def on_view_stage(context: LiveContext, payload: dict) -> dict:
+    """Look at an earlier stage, read-only (participants need the facilitator's leave)."""
+    index = ensure_can_view_stage(context.workshop, context.actor, payload.get("stage"))
+    return {"view": stage_view(context.workshop, index, context.audience, context.participant)}
 
 
 @live_event("sync")

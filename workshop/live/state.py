@@ -13,8 +13,18 @@ from typing import Any
 from flask import current_app, has_request_context, request
 
 from workshop.board.services import note_counts_by_stage, note_data, stage_notes
+from workshop.clustering.services import clusterable_notes, clusters_with_notes
 from workshop.config import NOTE_MAX_LENGTH
+from workshop.facilitation.services import (
+    is_hidden_from_room,
+    participation,
+    stage_state,
+    timer_data,
+)
 from workshop.plans import Stage
+from workshop.ranking.services import ranking
+from workshop.rating.services import matrix, my_ratings, rater_count
+from workshop.voting.services import candidates, vote_summary
 from workshop.workshops.models import Participant, Workshop
 from workshop.workshops.services import format_code, participant_count
 
@@ -54,23 +64,62 @@ def public_links(workshop: Workshop) -> dict[str, str]:
     }
 
 
+def _visible_notes(workshop: Workshop, audience: str, participant: Participant | None,
+                   stage_index: int) -> tuple[list, int]:
+    """The notes this audience may see for a stage, and how many the stage has in all."""
+    stage = workshop.plan.stages[stage_index]
+    if stage.kind in ("cluster", "vote", "rate"):
+        notes = clusterable_notes(workshop, stage_index)
+        return notes, len(notes)
+    if not stage.accepts_notes:
+        return [], 0
+    everyone = stage_notes(workshop, stage_index, include_hidden=audience == "facilitator")
+    total = sum(1 for note in everyone if note.hidden_at is None)
+    if audience != "facilitator" and is_hidden_from_room(workshop, stage_index):
+        own = participant.id if participant is not None else None
+        return [note for note in everyone if own is not None and note.participant_id == own], total
+    return everyone, total
+
+
+def stage_view(workshop: Workshop, stage_index: int, audience: str,
+               participant: Participant | None = None) -> dict[str, Any]:
+    """One stage as this audience sees it: its notes, groups, vote or ratings."""
+    language = workshop.language
+    stage = workshop.plan.stages[stage_index]
+    state = stage_state(workshop, stage_index)
+    notes, total = _visible_notes(workshop, audience, participant, stage_index)
+    own_id = participant.id if participant is not None else None
+    view: dict[str, Any] = {
+        "stage": stage_data(stage, stage_index, language),
+        "notes": [note_data(note, mine=own_id is not None and note.participant_id == own_id)
+                  for note in notes],
+        "note_count": total,
+        "revealed": bool(state and state.revealed),
+        "locked": bool(state and state.locked),
+        "timer": timer_data(state) if stage_index == workshop.current_stage else None,
+    }
+    if stage.kind in ("cluster", "vote", "rate"):
+        view["clusters"] = clusters_with_notes(workshop)
+    if stage.kind == "vote":
+        view["vote"] = vote_summary(workshop, stage_index, participant)
+    if stage.kind == "rate":
+        view["rating"] = {"raters": rater_count(workshop, stage_index),
+                          "candidates": candidates(workshop, stage_index)}
+        if audience in ("facilitator", "screen"):
+            view["rating"]["matrix"] = matrix(workshop, stage_index)
+        if participant is not None:
+            view["rating"]["mine"] = my_ratings(participant, stage_index)
+    return view
+
+
 def workshop_state(workshop: Workshop, audience: str,
                    participant: Participant | None = None) -> dict[str, Any]:
     """Everything one client needs to draw its page, as plain JSON data."""
     language = workshop.language
-    stage = workshop.stage
-    index = workshop.current_stage
-    all_notes = stage_notes(workshop, index) if stage.accepts_notes else []
-    hidden = stage.private and audience != "facilitator"
-    if hidden:
-        visible = [note for note in all_notes
-                   if participant is not None and note.participant_id == participant.id]
-    else:
-        visible = all_notes
-    own_id = participant.id if participant is not None else None
     state: dict[str, Any] = {
         "revision": workshop.revision,
         "audience": audience,
+        "personal": participant is not None,
         "workshop": {
             "id": workshop.id,
             "title": workshop.title,
@@ -78,16 +127,18 @@ def workshop_state(workshop: Workshop, audience: str,
             "language": language,
             "status": workshop.status,
             "join_url": public_links(workshop)["join_url"],
+            "review_allowed": workshop.review_allowed,
         },
-        "stage": stage_data(stage, index, language),
         "stages": [{"index": i, "kind": s.kind, "title": s.text("title", language)}
                    for i, s in enumerate(workshop.plan.stages)],
-        "notes": [note_data(note, mine=own_id is not None and note.participant_id == own_id)
-                  for note in visible],
-        "note_count": len(all_notes),
         "participant_count": participant_count(workshop),
         "note_max_length": NOTE_MAX_LENGTH,
+        **stage_view(workshop, workshop.current_stage, audience, participant),
     }
     if audience == "facilitator":
         state["note_counts"] = {str(k): v for k, v in note_counts_by_stage(workshop).items()}
+        state["participation"] = participation(workshop)
+        state["ranking"] = ranking(workshop)
+    elif audience == "screen" and workshop.stage.kind in ("vote", "rate"):
+        state["ranking"] = ranking(workshop) if workshop.stage.kind == "rate" else None
     return state

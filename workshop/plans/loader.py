@@ -254,11 +254,11 @@ def _read_stage(raw: Any, number: int, where: str, languages: tuple[str, ...],
     cap = reader.integer("cap", dots if is_vote else 0, 1 if is_vote else 0, 20)
     if is_vote and cap > dots:
         raise reader.fail("cap", f"cannot exceed the dot budget ({dots})")
-    for name, allowed_kind in (("dots", "vote"), ("cap", "vote"), ("private", "write"),
-                               ("participants_propose", "cluster"), ("axes", "rate"),
-                               ("target", "vote"), ("hide_totals", "vote")):
-        if name in reader.table and kind != allowed_kind:
-            raise reader.fail(name, f"only {allowed_kind} stages have it")
+    for name, allowed_kinds in (("dots", "vote"), ("cap", "vote"), ("private", "write"),
+                                ("participants_propose", "cluster"), ("axes", "rate"),
+                                ("target", "vote/rate"), ("hide_totals", "vote")):
+        if name in reader.table and kind not in allowed_kinds.split("/"):
+            raise reader.fail(name, f"only {allowed_kinds} stages have it")
     return Stage(
         id=stage_id,
         kind=kind,

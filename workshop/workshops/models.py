@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, func
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, false, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workshop.extensions import db
@@ -41,6 +41,7 @@ class Workshop(db.Model):
     current_stage: Mapped[int] = mapped_column(default=0)
     revision: Mapped[int] = mapped_column(default=0)
     status: Mapped[str] = mapped_column(String(10), default="open")
+    review_allowed: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
     owner: Mapped[Facilitator] = relationship()
@@ -79,3 +80,4 @@ class Participant(db.Model):
     display_name: Mapped[str | None] = mapped_column(String(40))
     joined_at: Mapped[datetime] = mapped_column(server_default=func.now())
     last_seen_at: Mapped[datetime | None]
+    removed_at: Mapped[datetime | None]

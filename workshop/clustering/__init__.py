@@ -1,0 +1,1 @@
+"""Clusters: named groups of notes (themes, insights, candidate reform ideas)."""

@@ -1,0 +1,223 @@
+"""Clustering operations: group, add to a cluster, ungroup, rename, merge, dissolve.
+
+The facilitator clusters during a cluster stage. When the plan lets them
+(`participants_propose`), participants may group and add notes too; their
+clusters are marked as proposals.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+
+from workshop.accounts.models import Facilitator
+from workshop.board.models import Note
+from workshop.clustering.models import CLUSTER_TITLE_MAX_LENGTH, Cluster
+from workshop.errors import InvalidInput, NotAllowed, NotFound
+from workshop.extensions import db
+from workshop.facilitation.services import ensure_stage_takes_input
+from workshop.plans import Stage
+from workshop.workshops.models import Participant, Workshop
+from workshop.workshops.services import Actor, ensure_facilitator
+
+MAX_NOTES_PER_ACTION = 200
+
+
+def source_stage_indexes(workshop: Workshop, stage_index: int) -> list[int]:
+    """The write stages whose notes a cluster, vote or rate stage works on."""
+    stages = workshop.plan.stages
+    stage = stages[stage_index]
+    if stage.notes_from:
+        wanted = set(stage.notes_from)
+        return [i for i, s in enumerate(stages) if s.id in wanted]
+    return [i for i, s in enumerate(stages[:stage_index]) if s.kind == "write"]
+
+
+def clusterable_notes(workshop: Workshop, stage_index: int) -> list[Note]:
+    """Live, visible notes of the source stages, oldest first."""
+    sources = source_stage_indexes(workshop, stage_index)
+    if not sources:
+        return []
+    return list(db.session.scalars(select(Note).where(
+        Note.workshop_id == workshop.id, Note.stage_index.in_(sources),
+        Note.deleted_at.is_(None), Note.hidden_at.is_(None)).order_by(Note.created_at, Note.id)))
+
+
+def workshop_clusters(workshop: Workshop) -> list[Cluster]:
+    return list(db.session.scalars(select(Cluster).where(Cluster.workshop_id == workshop.id)
+                                   .order_by(Cluster.created_at, Cluster.id)))
+
+
+def _cluster_stage(workshop: Workshop, actor: Actor, proposing: bool = False) -> Stage:
+    """The current stage, if it is an open cluster stage this actor may work in."""
+    stage = workshop.stage
+    if stage.kind != "cluster":
+        raise NotAllowed(_("Notes are grouped during a clustering stage."))
+    ensure_stage_takes_input(workshop, workshop.current_stage)
+    if isinstance(actor, Facilitator):
+        return stage
+    if isinstance(actor, Participant) and actor.workshop_id == workshop.id and proposing \
+            and stage.participants_propose:
+        return stage
+    raise NotAllowed(_("Only a facilitator can do this."))
+
+
+def _clean_title(title: Any) -> str:
+    if not isinstance(title, str) or not title.strip():
+        raise InvalidInput(_("Give the group a name."))
+    title = " ".join(title.split())
+    if len(title) > CLUSTER_TITLE_MAX_LENGTH:
+        raise InvalidInput(_("A group name can have at most %(count)d characters.",
+                             count=CLUSTER_TITLE_MAX_LENGTH))
+    return title
+
+
+def _notes(workshop: Workshop, note_ids: Any) -> list[Note]:
+    """The given notes, all clusterable in the current stage. Raises on any stranger id."""
+    if (not isinstance(note_ids, list) or not note_ids or len(note_ids) > MAX_NOTES_PER_ACTION
+            or any(isinstance(i, bool) or not isinstance(i, int) for i in note_ids)):
+        raise InvalidInput(_("Choose one or more notes."))
+    allowed = {note.id: note for note in clusterable_notes(workshop, workshop.current_stage)}
+    missing = [i for i in note_ids if i not in allowed]
+    if missing:
+        raise NotFound(_("Some of these notes are not part of this stage."))
+    return [allowed[i] for i in dict.fromkeys(note_ids)]
+
+
+def get_cluster(workshop: Workshop, cluster_id: Any) -> Cluster:
+    if isinstance(cluster_id, bool) or not isinstance(cluster_id, int):
+        raise InvalidInput(_("The group id must be a number."))
+    cluster = db.session.get(Cluster, cluster_id)
+    if cluster is None or cluster.workshop_id != workshop.id:
+        raise NotFound(_("This group does not exist."))
+    return cluster
+
+
+def _drop_empty(workshop: Workshop, cluster_ids: set[int | None]) -> None:
+    """Delete groups left without notes, unless they already carry dots or ratings."""
+    from workshop.rating.models import Rating
+    from workshop.voting.models import Dot
+
+    for cluster_id in cluster_ids - {None}:
+        has_notes = db.session.scalar(select(Note.id).where(
+            Note.cluster_id == cluster_id, Note.deleted_at.is_(None)).limit(1))
+        has_votes = db.session.scalar(select(Dot.id).where(
+            Dot.target_type == "cluster", Dot.target_id == cluster_id).limit(1))
+        has_ratings = db.session.scalar(select(Rating.id).where(
+            Rating.target_type == "cluster", Rating.target_id == cluster_id).limit(1))
+        if not (has_notes or has_votes or has_ratings):
+            cluster = db.session.get(Cluster, cluster_id)
+            if cluster is not None:
+                db.session.delete(cluster)
+
+
+def group_notes(workshop: Workshop, actor: Actor, note_ids: Any, title: Any) -> Cluster:
+    """Make a new named group of the chosen notes (taking them out of their old groups)."""
+    _cluster_stage(workshop, actor, proposing=True)
+    notes = _notes(workshop, note_ids)
+    cluster = Cluster(workshop_id=workshop.id, stage_index=workshop.current_stage,
+                      title=_clean_title(title), decision=None,
+                      proposed_by_participant=isinstance(actor, Participant))
+    db.session.add(cluster)
+    db.session.flush()
+    previous = {note.cluster_id for note in notes}
+    for note in notes:
+        note.cluster_id = cluster.id
+    db.session.flush()
+    _drop_empty(workshop, previous)
+    workshop.bump()
+    db.session.flush()
+    return cluster
+
+
+def add_to_cluster(workshop: Workshop, actor: Actor, note_ids: Any, cluster_id: Any) -> Cluster:
+    """Put notes into an existing group (what dragging a note onto a group does)."""
+    _cluster_stage(workshop, actor, proposing=True)
+    cluster = get_cluster(workshop, cluster_id)
+    notes = _notes(workshop, note_ids)
+    previous = {note.cluster_id for note in notes} - {cluster.id}
+    for note in notes:
+        note.cluster_id = cluster.id
+    db.session.flush()
+    _drop_empty(workshop, previous)
+    workshop.bump()
+    db.session.flush()
+    return cluster
+
+
+def ungroup_notes(workshop: Workshop, actor: Actor, note_ids: Any) -> list[Note]:
+    """Take notes out of their groups."""
+    _cluster_stage(workshop, actor)
+    notes = _notes(workshop, note_ids)
+    previous = {note.cluster_id for note in notes}
+    for note in notes:
+        note.cluster_id = None
+    db.session.flush()
+    _drop_empty(workshop, previous)
+    workshop.bump()
+    db.session.flush()
+    return notes
+
+
+def rename_cluster(workshop: Workshop, actor: Actor, cluster_id: Any, title: Any) -> Cluster:
+    """Rename a group. Allowed whenever a facilitator wants (names are polished late)."""
+    ensure_facilitator(workshop, actor)
+    cluster = get_cluster(workshop, cluster_id)
+    cluster.title = _clean_title(title)
+    workshop.bump()
+    db.session.flush()
+    return cluster
+
+
+def merge_clusters(workshop: Workshop, actor: Actor, source_id: Any, target_id: Any) -> Cluster:
+    """Merge `source` into `target`: its notes and dots move; the source disappears.
+
+    Merging duplicates before voting avoids vote splitting. Ratings of the
+    source are dropped (a merged idea must be rated again).
+    """
+    from workshop.rating.models import Rating
+    from workshop.voting.models import Dot
+
+    _cluster_stage(workshop, actor)
+    source, target = get_cluster(workshop, source_id), get_cluster(workshop, target_id)
+    if source.id == target.id:
+        raise InvalidInput(_("Choose two different groups."))
+    db.session.execute(update(Note).where(Note.cluster_id == source.id)
+                       .values(cluster_id=target.id))
+    db.session.execute(update(Dot).where(Dot.target_type == "cluster", Dot.target_id == source.id)
+                       .values(target_id=target.id))
+    for rating in db.session.scalars(select(Rating).where(
+            Rating.target_type == "cluster", Rating.target_id == source.id)):
+        db.session.delete(rating)
+    db.session.delete(source)
+    workshop.bump()
+    db.session.flush()
+    return target
+
+
+def dissolve_cluster(workshop: Workshop, actor: Actor, cluster_id: Any) -> None:
+    """Ungroup every note of a group and delete the group."""
+    _cluster_stage(workshop, actor)
+    cluster = get_cluster(workshop, cluster_id)
+    db.session.execute(update(Note).where(Note.cluster_id == cluster.id).values(cluster_id=None))
+    db.session.delete(cluster)
+    workshop.bump()
+    db.session.flush()
+
+
+def cluster_data(cluster: Cluster, note_ids: list[int]) -> dict[str, Any]:
+    return {"id": cluster.id, "title": cluster.title, "notes": note_ids,
+            "decision": cluster.decision, "proposed": cluster.proposed_by_participant}
+
+
+def clusters_with_notes(workshop: Workshop) -> list[dict[str, Any]]:
+    """Every group with the ids of its live, visible notes."""
+    members: dict[int, list[int]] = {}
+    rows = db.session.execute(select(Note.cluster_id, Note.id).where(
+        Note.workshop_id == workshop.id, Note.cluster_id.is_not(None), Note.deleted_at.is_(None),
+        Note.hidden_at.is_(None)).order_by(Note.created_at, Note.id))
+    for cluster_id, note_id in rows:
+        members.setdefault(cluster_id, []).append(note_id)
+    return [cluster_data(c, members.get(c.id, [])) for c in workshop_clusters(workshop)]

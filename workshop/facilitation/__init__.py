@@ -1,0 +1,1 @@
+"""Running the room: reveal, lock, timer, moderation, participants, presence."""

@@ -1,0 +1,1 @@
+"""The live ranking of candidate reform ideas, and the facilitator's decisions on them."""

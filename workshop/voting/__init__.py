@@ -1,0 +1,1 @@
+"""Dot voting: a budget of dots per participant, a cap per item, totals hidden until closed."""

@@ -1,0 +1,40 @@
+"""Socket.IO handlers for dot voting. Dots answer only the voter; the room gets a
+coalesced count of voters, never running totals."""
+
+from __future__ import annotations
+
+from workshop.live import broadcast
+from workshop.live.events import LiveContext, live_event
+from workshop.voting import services
+
+
+def _progress(context: LiveContext) -> None:
+    workshop = context.workshop
+    context.then(lambda: broadcast.refresh_soon(workshop, "vote_progress"))
+    context.then(lambda: broadcast.refresh_soon(workshop, "facilitator"))
+
+
+@live_event("cast_dot", limit="240/minute")
+def on_cast(context: LiveContext, payload: dict) -> dict:
+    _, created = services.cast_dot(context.workshop, context.actor, payload.get("target_id"),
+                                   payload.get("client_id"))
+    if created:
+        _progress(context)
+    return {"vote": services.vote_summary(context.workshop, context.workshop.current_stage,
+                                          context.participant)}
+
+
+@live_event("retract_dot", limit="240/minute")
+def on_retract(context: LiveContext, payload: dict) -> dict:
+    services.retract_dot(context.workshop, context.actor, payload.get("target_id"))
+    _progress(context)
+    return {"vote": services.vote_summary(context.workshop, context.workshop.current_stage,
+                                          context.participant)}
+
+
+@live_event("close_vote")
+def on_close(context: LiveContext, payload: dict) -> dict:
+    services.set_vote_closed(context.workshop, context.actor, payload.get("closed"))
+    workshop = context.workshop
+    context.then(lambda: broadcast.state_changed(workshop))
+    return {}

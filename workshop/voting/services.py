@@ -1,0 +1,191 @@
+"""Dot-voting operations: cast and retract a dot, close and reopen the vote, summaries.
+
+The budget and the per-item cap are enforced inside one transaction that
+concurrent requests cannot race: the participant's row is locked first
+(PostgreSQL), SQLite serialises writers, and the checks run after the insert
+so they count it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import distinct, func, select
+from sqlalchemy.exc import IntegrityError
+
+from workshop.board.services import CLIENT_ID_PATTERN
+from workshop.clustering.services import clusterable_notes, clusters_with_notes
+from workshop.errors import InvalidInput, NotAllowed, NotFound
+from workshop.extensions import db
+from workshop.facilitation.services import ensure_stage_takes_input, stage_state
+from workshop.plans import Stage
+from workshop.voting.models import Dot
+from workshop.workshops.models import Participant, Workshop
+from workshop.workshops.services import Actor, ensure_facilitator
+
+
+def candidates(workshop: Workshop, stage_index: int) -> list[dict[str, Any]]:
+    """What a vote or rate stage works on: groups (not set aside) or single notes."""
+    stage = workshop.plan.stages[stage_index]
+    if stage.target == "notes":
+        return [{"type": "note", "id": note.id, "title": note.text, "notes": [note.id]}
+                for note in clusterable_notes(workshop, stage_index)
+                if note.decision != "set_aside"]
+    return [{"type": "cluster", "id": c["id"], "title": c["title"], "notes": c["notes"]}
+            for c in clusters_with_notes(workshop)
+            if c["notes"] and c["decision"] != "set_aside"]
+
+
+def _vote_stage(workshop: Workshop, actor: Actor) -> Stage:
+    if not isinstance(actor, Participant) or actor.workshop_id != workshop.id \
+            or actor.removed_at is not None:
+        raise NotAllowed(_("Only participants of this workshop vote."))
+    stage = workshop.stage
+    if stage.kind != "vote":
+        raise NotAllowed(_("Voting happens during a dot-voting stage."))
+    ensure_stage_takes_input(workshop, workshop.current_stage)
+    state = stage_state(workshop, workshop.current_stage)
+    if state is not None and state.votes_closed:
+        raise NotAllowed(_("The vote is closed."))
+    return stage
+
+
+def _target(workshop: Workshop, target_id: Any) -> tuple[str, int]:
+    if isinstance(target_id, bool) or not isinstance(target_id, int):
+        raise InvalidInput(_("Choose what to vote for."))
+    for candidate in candidates(workshop, workshop.current_stage):
+        if candidate["id"] == target_id:
+            return candidate["type"], target_id
+    raise NotFound(_("This is not one of the options of this vote."))
+
+
+def _dots_of(participant: Participant, stage_index: int, target_id: int | None = None) -> int:
+    query = select(func.count()).select_from(Dot).where(
+        Dot.participant_id == participant.id, Dot.stage_index == stage_index)
+    if target_id is not None:
+        query = query.where(Dot.target_id == target_id)
+    return db.session.scalar(query) or 0
+
+
+def cast_dot(workshop: Workshop, actor: Actor, target_id: Any, client_id: Any) -> tuple[Dot, bool]:
+    """Place one dot; returns it and whether it is new (a retry returns the first one).
+
+    Raises NotAllowed outside an open vote or when the budget or the cap is
+    reached, NotFound for an item that is not an option.
+    """
+    stage = _vote_stage(workshop, actor)
+    if not isinstance(client_id, str) or not CLIENT_ID_PATTERN.match(client_id):
+        raise InvalidInput(_("The dot has no valid client id."))
+    existing = db.session.scalar(select(Dot).where(Dot.workshop_id == workshop.id,
+                                                   Dot.client_id == client_id))
+    if existing is not None:
+        if existing.participant_id != actor.id:
+            raise InvalidInput(_("This dot id is already used."))
+        return existing, False
+    target_type, target = _target(workshop, target_id)
+    # Serialise this participant's dots: concurrent taps wait here on PostgreSQL.
+    db.session.execute(select(Participant.id).where(Participant.id == actor.id).with_for_update())
+    dot = Dot(workshop_id=workshop.id, stage_index=workshop.current_stage, participant_id=actor.id,
+              target_type=target_type, target_id=target, client_id=client_id)
+    try:
+        with db.session.begin_nested():
+            db.session.add(dot)
+    except IntegrityError:
+        raise InvalidInput(_("This dot was already counted.")) from None
+    if _dots_of(actor, workshop.current_stage) > stage.dots:
+        raise NotAllowed(_("You have no dots left. Take one back to move it."))
+    if _dots_of(actor, workshop.current_stage, target) > stage.cap:
+        raise NotAllowed(_("At most %(cap)d dots on one item.", cap=stage.cap))
+    workshop.bump()
+    db.session.flush()
+    return dot, True
+
+
+def retract_dot(workshop: Workshop, actor: Actor, target_id: Any) -> int:
+    """Take back one of your dots from an item; returns how many you still have on it."""
+    _vote_stage(workshop, actor)
+    if isinstance(target_id, bool) or not isinstance(target_id, int):
+        raise InvalidInput(_("Choose what to take a dot from."))
+    dot = db.session.scalar(select(Dot).where(
+        Dot.participant_id == actor.id, Dot.stage_index == workshop.current_stage,
+        Dot.target_id == target_id).order_by(Dot.id.desc()).limit(1))
+    if dot is None:
+        raise NotFound(_("You have no dot on this item."))
+    db.session.delete(dot)
+    workshop.bump()
+    db.session.flush()
+    return _dots_of(actor, workshop.current_stage, target_id)
+
+
+def set_vote_closed(workshop: Workshop, actor: Actor, closed: Any) -> None:
+    """Close the vote (totals become visible) or reopen it. Facilitator only."""
+    ensure_facilitator(workshop, actor)
+    if not isinstance(closed, bool):
+        raise InvalidInput(_("Say whether to close or reopen the vote."))
+    if workshop.stage.kind != "vote":
+        raise NotAllowed(_("Voting happens during a dot-voting stage."))
+    state = stage_state(workshop, workshop.current_stage, create=True)
+    state.votes_closed = closed
+    workshop.bump()
+    db.session.flush()
+
+
+def is_closed(workshop: Workshop, stage_index: int) -> bool:
+    state = stage_state(workshop, stage_index)
+    return bool(state and state.votes_closed)
+
+
+def voter_count(workshop: Workshop, stage_index: int) -> int:
+    return db.session.scalar(select(func.count(distinct(Dot.participant_id))).where(
+        Dot.workshop_id == workshop.id, Dot.stage_index == stage_index)) or 0
+
+
+def totals(workshop: Workshop, stage_index: int) -> dict[int, int]:
+    rows = db.session.execute(select(Dot.target_id, func.count()).where(
+        Dot.workshop_id == workshop.id, Dot.stage_index == stage_index).group_by(Dot.target_id))
+    return {target: count for target, count in rows}
+
+
+def my_dots(participant: Participant, stage_index: int) -> dict[int, int]:
+    rows = db.session.execute(select(Dot.target_id, func.count()).where(
+        Dot.participant_id == participant.id, Dot.stage_index == stage_index)
+        .group_by(Dot.target_id))
+    return {target: count for target, count in rows}
+
+
+def vote_summary(workshop: Workshop, stage_index: int,
+                 participant: Participant | None = None) -> dict[str, Any]:
+    """What clients see of a vote: options, own dots, how many voted; totals once closed.
+
+    Hiding running totals avoids bandwagon voting; only the number of voters shows.
+    """
+    stage = workshop.plan.stages[stage_index]
+    closed = is_closed(workshop, stage_index)
+    summary: dict[str, Any] = {
+        "dots": stage.dots, "cap": stage.cap, "target": stage.target, "closed": closed,
+        "candidates": candidates(workshop, stage_index),
+        "voters": voter_count(workshop, stage_index),
+        "totals": {str(k): v for k, v in totals(workshop, stage_index).items()} if closed else None,
+    }
+    if participant is not None:
+        mine = my_dots(participant, stage_index)
+        summary["mine"] = {str(k): v for k, v in mine.items()}
+        summary["left"] = max(0, stage.dots - sum(mine.values()))
+    return summary
+
+
+def dot_totals_by_target(workshop: Workshop, closed_only: bool = True) -> dict[tuple[str, int], int]:
+    """Dots per item over every vote stage (only closed votes, unless asked)."""
+    result: dict[tuple[str, int], int] = {}
+    for index, stage in enumerate(workshop.plan.stages):
+        if stage.kind != "vote" or (closed_only and not is_closed(workshop, index)):
+            continue
+        rows = db.session.execute(select(Dot.target_type, Dot.target_id, func.count()).where(
+            Dot.workshop_id == workshop.id, Dot.stage_index == index)
+            .group_by(Dot.target_type, Dot.target_id))
+        for target_type, target_id, count in rows:
+            result[(target_type, target_id)] = result.get((target_type, target_id), 0) + count
+    return result
+
+

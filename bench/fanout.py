@@ -3,10 +3,18 @@
 A workshop is one room: each note a participant posts is broadcast to every
 phone in it. This script measures that fan-out for the real app and for a bare
 python-socketio server that only relays a message to a room, in the same run
-and on the same server stack (gunicorn, one gthread worker, threading async
-mode, see workshop/server.py), so the ratio app/reference shows what the app's
-own work costs (session, database, rooms) on top of Socket.IO itself. The
-figures justify the async mode in the README ("Async mode").
+and on the same server stack (gunicorn with one worker, see workshop/server.py),
+so the ratio app/reference shows what the app's own work costs (session,
+database, rooms) on top of Socket.IO itself. The figures justify the async mode
+in the README ("Async mode").
+
+--async-mode picks the stack both servers run on: `threading` (default; the
+gthread worker) or `gevent` (the gevent worker, WORKSHOP_ASYNC_MODE=gevent, needs
+`pip install -e '.[gevent]'`), or `both`, which measures the two servers in each
+mode one after the other and ends with a threading/gevent comparison of the app
+(and of the reference). In gevent mode both server processes get the standard
+library monkey-patched by `import workshop` before anything else (see
+workshop/__init__.py).
 
 For each server it:
 
@@ -36,6 +44,7 @@ Usage (from the project root):
     .venv/bin/python bench/fanout.py                      # N=200, 10 notes/s, 20 s
     .venv/bin/python bench/fanout.py --clients 100 --rate 20 --transport polling
     .venv/bin/python bench/fanout.py --only reference
+    .venv/bin/python bench/fanout.py --async-mode both     # threading, then gevent
 """
 
 from __future__ import annotations
@@ -81,12 +90,15 @@ class SetupError(Exception):
 # --------------------------------------------------------------------------- reference server
 
 
-def serve_reference(port: int, threads: int) -> None:
-    """The bare relay: clients join one room; `add_note` is emitted to it and acked."""
+def serve_reference(port: int, threads: int, async_mode: str) -> None:
+    """The bare relay: clients join one room; `add_note` is emitted to it and acked.
+
+    It runs on the app's server stack for `async_mode` (workshop.server.run_server).
+    """
     from workshop import MAX_MESSAGE_BYTES
     from workshop.server import run_server
 
-    sio = socketio.Server(async_mode="threading", ping_interval=20, ping_timeout=20,
+    sio = socketio.Server(async_mode=async_mode, ping_interval=20, ping_timeout=20,
                           max_http_buffer_size=MAX_MESSAGE_BYTES, cors_allowed_origins=None)
     revision = iter(range(1, 1 << 62))
 
@@ -102,7 +114,7 @@ def serve_reference(port: int, threads: int) -> None:
         sio.emit("note_added", {"note": note, "revision": number}, to=ROOM, namespace=NAMESPACE)
         return {"ok": True, "note": note, "created": True}
 
-    run_server(socketio.WSGIApp(sio), "127.0.0.1", port, threads)
+    run_server(socketio.WSGIApp(sio), "127.0.0.1", port, threads, async_mode=async_mode)
 
 
 # --------------------------------------------------------------------------- server processes
@@ -191,10 +203,16 @@ def workshop_cli(env: dict, *args: str, stdin: str = "") -> str:
     return done.stdout
 
 
-def start_app(workdir: Path, args: argparse.Namespace) -> Server:
+def server_env(async_mode: str) -> dict:
+    return {**os.environ, "WORKSHOP_ASYNC_MODE": async_mode}
+
+
+def start_app(workdir: Path, args: argparse.Namespace, async_mode: str) -> Server:
     """Fresh instance, facilitator, workshop at its write stage, N participants joined."""
     port = free_port()
-    env = {**os.environ, "WORKSHOP_INSTANCE_PATH": str(workdir / "instance"),
+    workdir = workdir / f"app-{async_mode}"
+    workdir.mkdir()
+    env = {**server_env(async_mode), "WORKSHOP_INSTANCE_PATH": str(workdir / "instance"),
            "WORKSHOP_BASE_URL": f"http://127.0.0.1:{port}",
            "WORKSHOP_RATELIMIT_ENABLED": "false"}
     workshop_cli(env, "create-facilitator", EMAIL, "--password-stdin", stdin=PASSWORD + "\n")
@@ -251,11 +269,15 @@ def cookie_header(jar) -> str:
     return "; ".join(f"{name}={value}" for name, value in jar.items())
 
 
-def start_reference(workdir: Path, args: argparse.Namespace) -> Server:
+def start_reference(workdir: Path, args: argparse.Namespace, async_mode: str) -> Server:
     port = free_port()
-    command = [sys.executable, str(Path(__file__).resolve()), "--serve-reference",
-               "--port", str(port), "--threads", str(args.threads)]
-    server = spawn("reference", command, dict(os.environ), workdir, port)
+    # `import workshop` first, as the `workshop` command does: in gevent mode it monkey-patches
+    # the standard library before anything imports socket or ssl.
+    command = [sys.executable, "-c",
+               "import workshop, runpy, sys; runpy.run_path(sys.argv.pop(1), run_name='__main__')",
+               str(Path(__file__).resolve()), "--serve-reference",
+               "--port", str(port), "--threads", str(args.threads), "--async-mode", async_mode]
+    server = spawn(f"reference-{async_mode}", command, server_env(async_mode), workdir, port)
     server.cookies = [""] * args.clients
     return server
 
@@ -504,16 +526,36 @@ RATIO_KEYS = {"p50", "p95", "p99", "max", "last_p95", "rate", "server_cpu", "rss
               "pss"}
 
 
-def print_table(figures: dict[str, dict]) -> None:
+def print_table(figures: dict[str, dict], ratio: tuple[str, str, str] | None = None) -> None:
+    """One column per measured server; with `ratio` (a, b, label), a last column a/b."""
     names = list(figures)
+    show_ratio = ratio is not None and all(name in figures for name in ratio[:2])
     header = f"{'':28}" + "".join(f"{name:>12}" for name in names)
-    show_ratio = names == ["app", "reference"]
-    print(header + (f"{'app/ref':>10}" if show_ratio else ""))
+    if show_ratio:
+        header += f"{ratio[2]:>13}"
+    print(header)
     for label, key, style in ROWS:
         line = f"{label:28}" + "".join(f"{style.format(figures[n][key]):>12}" for n in names)
-        if show_ratio and key in RATIO_KEYS and figures["reference"][key]:
-            line += f"{figures['app'][key] / figures['reference'][key]:>9.2f}x"
+        if show_ratio and key in RATIO_KEYS and figures[ratio[1]][key]:
+            line += f"{figures[ratio[0]][key] / figures[ratio[1]][key]:>12.2f}x"
         print(line)
+
+
+COMPARED = [("latency p50", "p50", "ms"), ("p95", "p95", "ms"), ("p99", "p99", "ms"),
+            ("deliveries/s", "rate", ""), ("RSS with N clients", "rss", "MB"),
+            ("server CPU", "server_cpu", "% of a core")]
+
+
+def comparison_line(name: str, threading: dict, gevent: dict) -> str:
+    """`gevent vs threading` for one server: each figure threading → gevent (gevent/threading)."""
+    parts = []
+    for label, key, unit in COMPARED:
+        before, after = threading[key], gevent[key]
+        share = f"{after / before:.2f}x" if before else "n/a"
+        digits = 1 if key in {"p50", "p95", "p99", "rss"} else 0
+        parts.append(f"{label} {before:.{digits}f} → {after:.{digits}f}{' ' + unit if unit else ''}"
+                     f" ({share})")
+    return f"gevent vs threading, {name}: " + "; ".join(parts)
 
 
 def warnings(figures: dict[str, dict], args: argparse.Namespace) -> list[str]:
@@ -550,48 +592,82 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--transport", choices=["websocket", "polling"], default="websocket")
     parser.add_argument("--client-procs", type=int, default=4,
                         help="processes the clients are spread over")
-    parser.add_argument("--threads", type=int, default=500, help="gunicorn threads per server")
+    parser.add_argument("--threads", type=int, default=500,
+                        help="connections per server: gthread threads, or gevent's "
+                             "worker_connections")
+    parser.add_argument("--async-mode", choices=["threading", "gevent", "both"],
+                        default="threading",
+                        help="server stack of both servers (both: threading, then gevent)")
     parser.add_argument("--only", choices=["app", "reference"], help="measure one server")
     parser.add_argument("--serve-reference", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.clients < 1 or args.rate <= 0 or args.duration <= 0 or args.client_procs < 1:
         parser.error("--clients, --rate, --duration and --client-procs must be positive")
+    if args.serve_reference and args.async_mode == "both":
+        parser.error("--serve-reference needs one async mode")
+    if args.async_mode in {"gevent", "both"} and not args.serve_reference:
+        import importlib.util
+
+        if importlib.util.find_spec("gevent") is None:
+            parser.error("--async-mode gevent needs gevent: pip install -e '.[gevent]'")
     return args
+
+
+def worker_class(async_mode: str) -> str:
+    """The worker workshop/server.py picks (not imported here: `import workshop` may patch)."""
+    if async_mode == "threading":
+        return "gthread"
+    import importlib.util
+
+    return "GeventWebSocketWorker" if importlib.util.find_spec("geventwebsocket") else "gevent"
 
 
 def run(args: argparse.Namespace) -> int:
     starters = {"app": start_app, "reference": start_reference}
     names = [args.only] if args.only else list(starters)
+    modes = ["threading", "gevent"] if args.async_mode == "both" else [args.async_mode]
     print(f"fan-out: {args.clients} clients, {args.rate:g} notes/s for {args.duration:g} s, "
-          f"{args.transport}, {args.client_procs} client processes, {os.cpu_count()} CPUs")
-    figures = {}
+          f"{args.transport}, {args.client_procs} client processes, {os.cpu_count()} CPUs, "
+          f"async mode {' then '.join(modes)}")
+    figures: dict[str, dict[str, dict]] = {mode: {} for mode in modes}
     workdir = Path(tempfile.mkdtemp(prefix="fanout-"))
     try:
-        for name in names:
-            print(f"- {name}: starting, connecting, posting...", flush=True)
-            server = starters[name](workdir, args)
-            try:
-                figures[name] = measure(server, args, prefix=secrets.token_hex(4))
-            finally:
-                server.stop()
+        for mode in modes:
+            for name in names:
+                print(f"- {name} ({mode}): starting, connecting, posting...", flush=True)
+                server = starters[name](workdir, args, mode)
+                try:
+                    figures[mode][name] = measure(server, args, prefix=secrets.token_hex(4))
+                finally:
+                    server.stop()
     finally:
         stop_all()
         shutil.rmtree(workdir, ignore_errors=True)
-    print()
-    print_table(figures)
-    problems = warnings(figures, args)
+    for mode in modes:
+        print(f"\nasync mode {mode} (gunicorn worker {worker_class(mode)})")
+        print_table(figures[mode], ratio=("app", "reference", "app/ref"))
+    if len(modes) == 2:
+        for name in names:
+            print(f"\n{name}: threading vs gevent")
+            print_table({mode: figures[mode][name] for mode in modes},
+                        ratio=("gevent", "threading", "gevent/thr"))
+        print()
+        for name in names:
+            print(comparison_line(name, figures["threading"][name], figures["gevent"][name]))
+    problems = [f"[{mode}] {problem}" for mode in modes
+                for problem in warnings(figures[mode], args)]
     for problem in problems:
         print(f"! {problem}")
     incomplete = any(f["received"] < f["expected"] or f["connected"] < args.clients
-                     for f in figures.values())
+                     for per_mode in figures.values() for f in per_mode.values())
     return 1 if incomplete else 0
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.serve_reference:
-        serve_reference(args.port, args.threads)
+        serve_reference(args.port, args.threads, args.async_mode)
         return 0
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:

@@ -2,17 +2,46 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+
+# WORKSHOP_ASYNC_MODE=gevent: patch the standard library before anything imports socket,
+# threading or ssl (gevent's and Flask-SocketIO's advice: "at the top of your main script").
+# The `workshop` command imports this package first. Threading mode never imports gevent.
+if os.environ.get("WORKSHOP_ASYNC_MODE", "").strip().lower() == "gevent":
+    with contextlib.suppress(ImportError):  # not installed: create_app() says what to install
+        from gevent import monkey
+
+        monkey.patch_all()
+
+import importlib.util
 from pathlib import Path
 from typing import Any
 
+import click
 from flask import Flask
 
-from workshop.config import instance_secret_key, settings_from_environment
+from workshop.config import ASYNC_MODES, instance_secret_key, settings_from_environment
 
 ROOT = Path(__file__).resolve().parent.parent
-ASYNC_MODE = "threading"  # chosen by bench/fanout.py; see README "Async mode"
+ASYNC_MODE = "threading"  # the default, chosen by bench/fanout.py; see README "Async mode"
 MAX_MESSAGE_BYTES = 64 * 1024
+
+
+class ConfigurationError(click.ClickException, ValueError):
+    """A setting has a value the app cannot run with (the CLI prints it as `Error: ...`)."""
+
+
+def async_mode(value: str | None) -> str:
+    """Validate WORKSHOP_ASYNC_MODE: `threading` (default) or `gevent` (needs `workshop[gevent]`)."""
+    mode = str(value or ASYNC_MODE).strip().lower()
+    if mode not in ASYNC_MODES:
+        raise ConfigurationError(
+            f"WORKSHOP_ASYNC_MODE must be {' or '.join(ASYNC_MODES)}, not {value!r}")
+    if mode == "gevent" and importlib.util.find_spec("gevent") is None:
+        raise ConfigurationError(
+            "WORKSHOP_ASYNC_MODE=gevent needs gevent: pip install 'workshop[gevent]'")
+    return mode
 
 
 def resource_dir(name: str) -> Path:
@@ -25,6 +54,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the application: settings, extensions, blueprints, Socket.IO handlers."""
     settings = settings_from_environment()
     settings.update(config or {})
+    settings["ASYNC_MODE"] = async_mode(settings.get("ASYNC_MODE"))
     instance_path = Path(settings.get("INSTANCE_PATH") or ROOT / "instance").resolve()
     app = Flask(__name__, instance_path=str(instance_path),
                 template_folder=str(resource_dir("templates")),
@@ -76,7 +106,7 @@ def _init_extensions(app: Flask) -> None:
     _import_event_handlers()
     socketio.init_app(
         app,
-        async_mode=ASYNC_MODE,
+        async_mode=app.config["ASYNC_MODE"],
         message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"),
         cors_allowed_origins=allowed_origin_checker(app),
         max_http_buffer_size=MAX_MESSAGE_BYTES,
@@ -88,9 +118,17 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _import_event_handlers() -> None:
-    """Socket.IO handlers register on import; import them before `socketio.init_app`."""
+    """Socket.IO handlers register on import; import them before `socketio.init_app`.
+
+    Importing them also imports every model, so Alembic sees the whole schema.
+    """
     import workshop.board.events  # noqa: F401
+    import workshop.clustering.events  # noqa: F401
+    import workshop.facilitation.events  # noqa: F401
     import workshop.live.events  # noqa: F401
+    import workshop.ranking.events  # noqa: F401
+    import workshop.rating.events  # noqa: F401
+    import workshop.voting.events  # noqa: F401
     import workshop.workshops.events  # noqa: F401
 
 

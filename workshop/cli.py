@@ -143,6 +143,55 @@ def new_command(plan_ref: str, title: str, owner: str, language: str, place: str
             click.echo(f"{key:16} {value}")
 
 
+@main.command("demo")
+@click.option("--participants", default=8, type=int, show_default=True,
+              help="Simulated phones (at most 15: the server's join and note rate limits).")
+@click.option("--plan", "plan_ref", default="reform-codesign", show_default=True,
+              help="Plan slug or path to a .toml file.")
+@click.option("--url", default=None,
+              help="Address of the running server to drive. Default: WORKSHOP_BASE_URL.")
+@click.option("--pace", default=2.0, type=float, show_default=True,
+              help="Seconds between steps, so people watching can follow.")
+@click.option("--lang", "language", type=click.Choice(["es", "en"]), default="es",
+              show_default=True)
+@with_appcontext
+def demo_command(participants: int, plan_ref: str, url: str | None, pace: float,
+                 language: str) -> None:
+    """Play a demo workshop with simulated participants against a running server.
+
+    Creates the workshop (and the demo@workshop.invalid facilitator, with a new
+    random password each run), prints its links, then drives it over HTTP and
+    Socket.IO through every stage: notes, groups, dots, ratings. Open the
+    screen_url on the projector to watch it happen.
+    """
+    from workshop import demo
+
+    if not 1 <= participants <= demo.MAX_PARTICIPANTS:
+        _fail(f"--participants must be between 1 and {demo.MAX_PARTICIPANTS}: the server lets "
+              "one address join 20 times a minute, and the demo's phones all come from here.")
+    if pace < 0:
+        _fail("--pace cannot be negative.")
+    url = (url or current_app.config["BASE_URL"]).rstrip("/")
+    _ready()
+    try:
+        demo.check_server(url)
+        workshop = demo.create_demo_workshop(plan_ref, language, url)
+    except PlanError as error:
+        _fail(str(error))
+    except DomainError as error:
+        _fail(error.message)
+    except demo.DemoError as error:
+        _fail(str(error))
+    for key, value in workshop.links().items():
+        click.echo(f"{key:16} {value}")
+    click.echo(f"Open the screen_url on the projector to watch; driving {url} with "
+               f"{participants} simulated participants, {pace:g} s between steps.")
+    try:
+        demo.drive(url, workshop, participants, pace, language, click.echo)
+    except demo.DemoError as error:
+        _fail(str(error))
+
+
 @main.command("config")
 def config_command() -> None:
     """Print the WORKSHOP_* settings and what they do."""

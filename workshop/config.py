@@ -39,7 +39,12 @@ SETTINGS: tuple[Setting, ...] = (
             "Default: the base URL's origin and the page's own host."),
     Setting("WORKSHOP_INSTANCE_PATH", "INSTANCE_PATH", None,
             "Folder for the database and the secret key. Default: `instance/`."),
+    Setting("WORKSHOP_ASYNC_MODE", "ASYNC_MODE", "threading",
+            "Socket.IO async mode and gunicorn worker: `threading` (gthread worker) or `gevent` "
+            "(gevent worker; install `workshop[gevent]`). Default: threading."),
 )
+
+ASYNC_MODES = ("threading", "gevent")
 
 NOTE_MAX_LENGTH = 500
 DISPLAY_NAME_MAX_LENGTH = 40

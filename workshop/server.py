@@ -1,4 +1,11 @@
-"""Production server: gunicorn with one threaded worker (Flask-SocketIO's threading mode).
+"""Production server: gunicorn with one worker, of the class the async mode needs.
+
+- `threading` (default): gunicorn's threaded worker (`gthread`), WebSocket through
+  simple-websocket;
+- `gevent` (WORKSHOP_ASYNC_MODE=gevent, `pip install 'workshop[gevent]'`): gunicorn's gevent
+  worker. python-engineio serves WebSocket through simple-websocket on gevent's selectors,
+  or through gevent-websocket when that package is installed, which then needs its own
+  worker (`GeventWebSocketWorker`, as Flask-SocketIO's deployment notes say).
 
 One worker because Socket.IO connections are stateful; scale out with more
 processes, each started by `workshop serve`, behind a sticky proxy, sharing
@@ -7,12 +14,14 @@ PostgreSQL and a Redis message queue.
 
 from __future__ import annotations
 
-from flask import Flask
+import importlib.util
+from typing import Any
+
 from gunicorn.app.base import BaseApplication
 
 
 class _Gunicorn(BaseApplication):
-    def __init__(self, app: Flask, options: dict):
+    def __init__(self, app: Any, options: dict):
         self.application = app
         self.options = options
         super().__init__()
@@ -21,16 +30,40 @@ class _Gunicorn(BaseApplication):
         for key, value in self.options.items():
             self.cfg.set(key, value)
 
-    def load(self) -> Flask:
+    def load(self) -> Any:
         return self.application
 
 
-def run_server(app: Flask, host: str, port: int, threads: int) -> None:
+def worker_options(async_mode: str, connections: int) -> dict:
+    """gunicorn worker class and concurrency for an async mode (`threading` or `gevent`)."""
+    if async_mode == "threading":
+        return {"worker_class": "gthread", "threads": connections}
+    if async_mode == "gevent":
+        # engineio uses gevent-websocket whenever it is importable; it then needs its worker.
+        worker = ("geventwebsocket.gunicorn.workers.GeventWebSocketWorker"
+                  if importlib.util.find_spec("geventwebsocket") else "gevent")
+        return {"worker_class": worker, "worker_connections": connections}
+    raise ValueError(f"unknown async mode {async_mode!r}")
+
+
+def run_server(app: Any, host: str, port: int, threads: int,
+               async_mode: str | None = None) -> None:
+    """Serve a WSGI app; `threads` is how many connections the worker can hold at once.
+
+    The async mode defaults to the Flask app's `ASYNC_MODE` setting (WORKSHOP_ASYNC_MODE).
+    """
+    mode = async_mode or getattr(app, "config", {}).get("ASYNC_MODE", "threading")
+    if mode == "gevent":
+        import gevent
+
+        # Let the greenlets the app started while it was built (the rate-limit memory
+        # storage's expiry timer) end here: left pending, they would also run in the forked
+        # worker, where threading no longer knows them (a KeyError traceback at start).
+        gevent.sleep(0.05)
     options = {
         "bind": f"{host}:{port}",
         "workers": 1,
-        "worker_class": "gthread",
-        "threads": threads,
+        **worker_options(mode, threads),
         # Long-polling requests wait up to the ping interval; keep them alive.
         "timeout": 120,
         "graceful_timeout": 10,

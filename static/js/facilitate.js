@@ -1,57 +1,381 @@
-// The facilitator's console: move between stages, watch notes arrive.
-import { NoteBoard, connectLive, readJSON, renderStage, request, t } from "./live.js";
+// The facilitator's console: stages, timer, reveal and lock, moderation,
+// clustering (mouse, drag and keyboard), the vote, the 2×2 matrix, the ranking
+// and participation counts. Every action is a Socket.IO command; the server
+// answers with an acknowledgement and broadcasts the new state to everyone.
+import { NoteBoard, connectLive, el, readJSON, renderStage, request, t } from "./live.js";
+import { drawMatrix, matrixLegend } from "./matrix.js";
+import { Countdown } from "./timer.js";
 
 let state = readJSON("live-state");
-const board = new NoteBoard(document.getElementById("notes"), { emptyText: t("no_notes") });
+const $ = (id) => document.getElementById(id);
+const notesList = $("notes");
+const boardSection = $("board");
+const countdown = new Countdown($("timer"));
+const selected = new Set();
+const board = new NoteBoard(notesList, { emptyText: t("no_notes"), decorate: moderationTools });
+
+async function send(event, payload = {}) {
+  const ack = await request(socket, event, payload).catch(() => ({ ok: false, message: t("offline") }));
+  if (!ack.ok) window.alert(ack.message);
+  return ack;
+}
+
+function button(label, onClick, className = "small-button") {
+  const node = el("button", className, label);
+  node.type = "button";
+  node.addEventListener("click", onClick);
+  return node;
+}
+
+// --- Write stages: moderation -------------------------------------------------
+
+function moderationTools(item, note) {
+  if (note.hidden) {
+    item.classList.add("is-hidden");
+    item.append(el("span", "note-author", t("hidden")));
+  }
+  const tools = el("span", "note-tools");
+  tools.append(
+    button(note.hidden ? t("restore") : t("hide"),
+      () => send("hide_note", { note_id: note.id, hidden: !note.hidden })),
+    button(t("edit"), () => {
+      const text = window.prompt(t("correct_note"), note.text);
+      if (text !== null && text !== note.text) send("moderate_note", { note_id: note.id, text });
+    }),
+    button(t("delete"), () => {
+      if (window.confirm(t("confirm_delete"))) send("moderate_note", { note_id: note.id, delete: true });
+    }, "small-button danger"),
+  );
+  item.append(tools);
+}
+
+// --- Clustering ----------------------------------------------------------------
+
+function noteChip(note) {
+  const item = el("li", "note pickable");
+  item.draggable = true;
+  item.dataset.id = note.id;
+  const label = el("label", "pick");
+  const box = el("input");
+  box.type = "checkbox";
+  box.checked = selected.has(note.id);
+  box.addEventListener("change", () => {
+    if (box.checked) selected.add(note.id); else selected.delete(note.id);
+    item.classList.toggle("picked", box.checked);
+  });
+  item.classList.toggle("picked", box.checked);
+  label.append(box, el("span", "note-text", note.text));
+  item.append(label);
+  item.addEventListener("dragstart", (event) => {
+    const ids = selected.has(note.id) ? [...selected] : [note.id];
+    event.dataTransfer.setData("application/json", JSON.stringify(ids));
+    event.dataTransfer.effectAllowed = "move";
+  });
+  return item;
+}
+
+function dropTarget(node, onDrop) {
+  node.addEventListener("dragover", (event) => { event.preventDefault(); node.classList.add("drop"); });
+  node.addEventListener("dragleave", () => node.classList.remove("drop"));
+  node.addEventListener("drop", (event) => {
+    event.preventDefault();
+    node.classList.remove("drop");
+    const ids = JSON.parse(event.dataTransfer.getData("application/json") || "[]");
+    if (ids.length) onDrop(ids);
+  });
+}
+
+function chosenNotes() {
+  if (!selected.size) { window.alert(t("select_notes_first")); return null; }
+  return [...selected];
+}
+
+async function clusterAction(event, payload) {
+  const ack = await send(event, payload);
+  if (ack.ok) selected.clear();
+  return ack;
+}
+
+function clusterToolbar(view) {
+  const bar = el("div", "toolbar cluster-tools");
+  const name = el("input");
+  name.placeholder = t("group_name");
+  name.maxLength = 120;
+  name.id = "group-name";
+  const group = () => {
+    const ids = chosenNotes();
+    if (ids) clusterAction("group_notes", { note_ids: ids, title: name.value });
+  };
+  name.addEventListener("keydown", (event) => { if (event.key === "Enter") group(); });
+  const target = el("select");
+  target.id = "add-target";
+  target.setAttribute("aria-label", t("add_selected"));
+  for (const cluster of view.clusters) {
+    const option = el("option", null, cluster.title);
+    option.value = cluster.id;
+    target.append(option);
+  }
+  bar.append(name, button(t("group_selected"), group, "primary"));
+  if (view.clusters.length) {
+    bar.append(target, button(t("add_selected"), () => {
+      const ids = chosenNotes();
+      if (ids) clusterAction("add_to_cluster", { note_ids: ids, cluster_id: Number(target.value) });
+    }));
+  }
+  bar.append(button(t("ungroup_selected"), () => {
+    const ids = chosenNotes();
+    if (ids) clusterAction("ungroup_notes", { note_ids: ids });
+  }));
+  return bar;
+}
+
+function clusterCard(view, cluster, notesById) {
+  const card = el("article", "cluster-card");
+  card.dataset.cluster = cluster.id;
+  const title = el("h3", null, cluster.title);
+  if (cluster.proposed) title.append(el("span", "badge", t("proposed")));
+  card.append(title);
+  const list = el("ul", "notes");
+  for (const id of cluster.notes) if (notesById.has(id)) list.append(noteChip(notesById.get(id)));
+  card.append(list);
+  const tools = el("div", "note-tools");
+  tools.append(button(t("rename"), () => {
+    const name = window.prompt(t("group_name"), cluster.title);
+    if (name) send("rename_cluster", { cluster_id: cluster.id, title: name });
+  }));
+  const others = view.clusters.filter((c) => c.id !== cluster.id);
+  if (others.length) {
+    const merge = el("select");
+    merge.setAttribute("aria-label", t("merge_into"));
+    merge.append(el("option", null, t("merge_into")));
+    for (const other of others) {
+      const option = el("option", null, other.title);
+      option.value = other.id;
+      merge.append(option);
+    }
+    merge.addEventListener("change", () => {
+      if (merge.value) send("merge_clusters", { source_id: cluster.id, target_id: Number(merge.value) });
+    });
+    tools.append(merge);
+  }
+  tools.append(button(t("dissolve"), () => send("dissolve_cluster", { cluster_id: cluster.id }),
+    "small-button danger"));
+  card.append(tools);
+  dropTarget(card, (ids) => clusterAction("add_to_cluster", { note_ids: ids, cluster_id: cluster.id }));
+  return card;
+}
+
+function clusterBoard(view) {
+  const notesById = new Map(view.notes.map((note) => [note.id, note]));
+  for (const id of [...selected]) if (!notesById.has(id)) selected.delete(id);
+  const grouped = new Set(view.clusters.flatMap((c) => c.notes));
+  const loose = el("section", "loose");
+  loose.append(el("h3", null, `${t("ungrouped")} (${view.notes.length - grouped.size})`));
+  const looseList = el("ul", "notes");
+  for (const note of view.notes) if (!grouped.has(note.id)) looseList.append(noteChip(note));
+  loose.append(looseList);
+  dropTarget(loose, (ids) => clusterAction("ungroup_notes", { note_ids: ids }));
+  const clusters = el("section", "clusters");
+  if (!view.clusters.length) clusters.append(el("p", "hint", t("no_groups")));
+  for (const cluster of view.clusters) clusters.append(clusterCard(view, cluster, notesById));
+  const layout = el("div", "cluster-layout");
+  layout.append(loose, clusters);
+  return [clusterToolbar(view), layout];
+}
+
+// --- Vote and rating ---------------------------------------------------------------
+
+function voteBoard(view) {
+  const vote = view.vote;
+  const parts = [el("p", "vote-header", `${t("voters", { count: vote.voters })} · ${state.participant_count}`)];
+  if (vote.closed) parts.push(el("p", "hint", t("vote_closed")));
+  const list = el("ol", "vote-results");
+  const options = vote.closed
+    ? [...vote.candidates].sort((a, b) => (vote.totals[b.id] || 0) - (vote.totals[a.id] || 0))
+    : vote.candidates;
+  const top = vote.closed ? Math.max(1, ...Object.values(vote.totals)) : 1;
+  for (const option of options) {
+    const row = el("li", null, option.title);
+    if (vote.closed) {
+      const count = vote.totals[option.id] || 0;
+      const bar = el("span", "bar");
+      bar.style.width = `${(count / top) * 100}%`;
+      row.append(el("strong", "total", ` ${t("total_dots", { count })}`), bar);
+    }
+    list.append(row);
+  }
+  parts.push(list);
+  return parts;
+}
+
+export function matrixLabels(view) {
+  const [x, y] = view.stage.axes;
+  return { x: x?.label || "x", y: y?.label || "y", quick_win: t("quick_win"),
+    major_project: t("major_project"), fill_in: t("fill_in"), thankless: t("thankless") };
+}
+
+function rateBoard(view) {
+  const items = view.rating.matrix || [];
+  const wrap = el("div", "matrix-wrap");
+  wrap.append(drawMatrix(items, matrixLabels(view)), matrixLegend(items, el, t));
+  return [el("p", "vote-header", t("raters", { count: view.rating.raters })), wrap];
+}
+
+// --- Side panels -------------------------------------------------------------------
+
+function renderRanking() {
+  const box = $("ranking");
+  if (!state.ranking || !state.ranking.length) {
+    box.replaceChildren(el("p", "hint", t("no_ranking")));
+    return;
+  }
+  const table = el("table", "ranking");
+  const head = el("tr");
+  for (const label of [t("rank"), t("idea"), t("why"), t("decision")]) head.append(el("th", null, label));
+  table.append(head);
+  for (const entry of state.ranking) {
+    const row = el("tr", entry.decision ? `decided ${entry.decision}` : "");
+    row.append(el("td", null, `${entry.rank}${entry.tied ? ` (${t("tie")})` : ""}`),
+      el("td", null, entry.title), el("td", "muted", entry.reason));
+    const choice = el("select");
+    choice.setAttribute("aria-label", `${t("decision")}: ${entry.title}`);
+    for (const [value, label] of [["", t("undecided")], ["selected", t("selected")], ["set_aside", t("set_aside")]]) {
+      const option = el("option", null, label);
+      option.value = value;
+      option.selected = (entry.decision || "") === value;
+      choice.append(option);
+    }
+    choice.addEventListener("change", () =>
+      send("set_decision", { type: entry.type, id: entry.id, decision: choice.value || null }));
+    const cell = el("td");
+    cell.append(choice);
+    row.append(cell);
+    table.append(row);
+  }
+  box.replaceChildren(table);
+}
+
+function renderParticipation() {
+  const data = state.participation;
+  if (!data) return;
+  const list = el("ul", "participation");
+  list.append(el("li", null, t("online_count", { count: data.online })));
+  for (const stage of data.stages) {
+    if (stage.count === null) continue;
+    const verb = { write: t("posted"), vote: t("voted"), rate: t("rated_count") }[stage.kind];
+    list.append(el("li", stage.index === state.stage.index ? "current" : "",
+      `${stage.index + 1}. ${state.stages[stage.index].title}: ${stage.count} ${verb}`));
+  }
+  $("participation").replaceChildren(list);
+}
+
+async function showParticipants() {
+  const list = $("participant-list");
+  const ack = await send("participants");
+  if (!ack.ok) return;
+  list.hidden = false;
+  list.replaceChildren(...ack.participants.map((person, index) => {
+    const item = el("li", person.online ? "online" : "away");
+    item.append(el("span", null, person.name || t("anonymous_participant", { number: index + 1 })),
+      el("span", "muted", ` · ${person.online ? t("online_now") : t("away")} `),
+      button(t("remove"), async () => {
+        if (window.confirm(t("confirm_remove"))) {
+          await send("remove_participant", { participant_id: person.id });
+          showParticipants();
+        }
+      }, "small-button danger"));
+    return item;
+  }));
+}
+
+// --- Applying state ------------------------------------------------------------------
+
+function renderTools() {
+  const stage = state.stage;
+  $("reveal").hidden = !(stage.private && !state.revealed);
+  $("lock").textContent = state.locked ? t("unlock") : t("lock");
+  $("lock").setAttribute("aria-pressed", String(Boolean(state.locked)));
+  $("close-vote").hidden = stage.kind !== "vote";
+  if (state.vote) $("close-vote").textContent = state.vote.closed ? t("reopen_vote") : t("close_vote");
+  $("allow-review").checked = Boolean(state.workshop.review_allowed);
+  const timer = state.timer;
+  $("timer-pause").hidden = !(timer && timer.running);
+  $("timer-resume").hidden = !(timer && !timer.running);
+  $("timer-extend").hidden = $("timer-clear").hidden = !timer;
+}
 
 function applyState(next) {
+  const stageChanged = !state || state.stage.index !== next.stage.index;
   state = next;
+  if (stageChanged && state.stage.minutes) $("timer-minutes").value = state.stage.minutes;
   renderStage(state);
-  board.reset(state);
   const index = state.stage.index;
-  document.getElementById("prev-stage").disabled = index === 0;
-  document.getElementById("next-stage").disabled = index + 1 === state.stages.length;
-  for (const button of document.querySelectorAll(".stage-button")) {
-    const current = Number(button.dataset.stage) === index;
-    button.closest("li").classList.toggle("current", current);
-    if (current) button.setAttribute("aria-current", "step");
-    else button.removeAttribute("aria-current");
+  $("prev-stage").disabled = index === 0;
+  $("next-stage").disabled = index + 1 === state.stages.length;
+  for (const stageButton of document.querySelectorAll(".stage-button")) {
+    const current = Number(stageButton.dataset.stage) === index;
+    stageButton.closest("li").classList.toggle("current", current);
+    if (current) stageButton.setAttribute("aria-current", "step");
+    else stageButton.removeAttribute("aria-current");
   }
   for (const badge of document.querySelectorAll("[data-count-for]")) {
     badge.textContent = state.note_counts?.[badge.dataset.countFor] || "";
   }
-  const hint = document.getElementById("stage-hint");
-  hint.textContent = state.stage.kind === "write" ? "" : t("kind_" + state.stage.kind);
+  const kind = state.stage.kind;
+  const draw = { cluster: clusterBoard, vote: voteBoard, rate: rateBoard }[kind];
+  notesList.hidden = Boolean(draw);
+  boardSection.replaceChildren(...(draw ? draw(state) : []));
+  board.reset(state);
+  $("stage-hint").textContent = kind === "write" || draw ? "" : t("kind_" + kind);
+  countdown.set(state.timer);
+  renderTools();
+  renderRanking();
+  renderParticipation();
   showCounts();
 }
 
 function showCounts() {
-  document.getElementById("participant-count").textContent =
-    t("participants", { count: state.participant_count });
-  document.getElementById("note-count").textContent = t("notes_count", { count: board.count() });
+  $("participant-count").textContent = t("participants", { count: state.participant_count });
+  $("note-count").textContent = t("notes_count", { count: state.note_count });
 }
 
 async function goTo(index) {
-  const ack = await request(socket, "change_stage", { stage: index }).catch(() => null);
-  if (ack && !ack.ok) window.alert(ack.message);
+  await send("change_stage", { stage: index });
 }
 
-// Live buttons replace the no-JavaScript forms.
-for (const button of document.querySelectorAll(".stage-button")) {
-  button.addEventListener("click", (event) => {
+for (const stageButton of document.querySelectorAll(".stage-button")) {
+  stageButton.addEventListener("click", (event) => {
     event.preventDefault();
-    goTo(Number(button.dataset.stage));
+    goTo(Number(stageButton.dataset.stage));
   });
 }
-document.getElementById("prev-stage").addEventListener("click", () => goTo(state.stage.index - 1));
-document.getElementById("next-stage").addEventListener("click", () => goTo(state.stage.index + 1));
+$("prev-stage").addEventListener("click", () => goTo(state.stage.index - 1));
+$("next-stage").addEventListener("click", () => goTo(state.stage.index + 1));
+$("reveal").addEventListener("click", () => send("reveal_stage"));
+$("lock").addEventListener("click", () => send("lock_stage", { locked: !state.locked }));
+$("close-vote").addEventListener("click", () => send("close_vote", { closed: !state.vote.closed }));
+$("allow-review").addEventListener("change", (event) =>
+  send("allow_review", { allowed: event.target.checked }));
+$("timer-start").addEventListener("click", () =>
+  send("timer", { action: "start", seconds: Math.round(Number($("timer-minutes").value) * 60) }));
+$("timer-pause").addEventListener("click", () => send("timer", { action: "pause" }));
+$("timer-resume").addEventListener("click", () => send("timer", { action: "start" }));
+$("timer-extend").addEventListener("click", () => send("timer", { action: "extend", seconds: 60 }));
+$("timer-clear").addEventListener("click", () => send("timer", { action: "clear" }));
+$("show-participants").addEventListener("click", showParticipants);
 
 const socket = connectLive({ workshop: state.workshop.id, audience: "facilitator" }, {
   state: applyState,
-  note_added: ({ note }) => { board.upsert(note); showCounts(); },
+  note_added: ({ note }) => { board.upsert(note); state.note_count += 1; showCounts(); },
   note_updated: ({ note }) => board.upsert(note),
-  note_deleted: ({ note }) => { board.remove(note.id); showCounts(); },
+  note_deleted: ({ note }) => { board.remove(note.id); state.note_count -= 1; showCounts(); },
   participants_changed: ({ count }) => { state.participant_count = count; showCounts(); },
+  timer: ({ stage, timer }) => {
+    if (stage === state.stage.index) { state.timer = timer; countdown.set(timer); renderTools(); }
+  },
+  vote_progress: ({ voters }) => {
+    if (state.vote) { state.vote.voters = voters; boardSection.replaceChildren(...voteBoard(state)); }
+  },
 });
 
 applyState(state);

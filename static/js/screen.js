@@ -1,14 +1,73 @@
-// The projector: the prompt and the notes as they arrive, readable from the back.
-import { NoteBoard, connectLive, readJSON, renderStage, t } from "./live.js";
+// The projector: the prompt, the notes, the groups, the vote (totals only once
+// closed), the 2×2 matrix, and a large timer, readable from the back of the room.
+import { NoteBoard, connectLive, el, readJSON, renderStage, t } from "./live.js";
+import { drawMatrix, matrixLegend } from "./matrix.js";
+import { Countdown } from "./timer.js";
 
 let state = readJSON("live-state");
 const token = readJSON("screen-token");
-const board = new NoteBoard(document.getElementById("notes"));
+const notesList = document.getElementById("notes");
+const boardSection = document.getElementById("board");
+const board = new NoteBoard(notesList);
+const countdown = new Countdown(document.getElementById("timer"));
+
+function groups(view) {
+  const byId = new Map(view.notes.map((note) => [note.id, note]));
+  const wall = el("div", "screen-groups");
+  for (const cluster of view.clusters) {
+    const card = el("article", "cluster-card");
+    card.append(el("h3", null, cluster.title));
+    const list = el("ul", "group-notes");
+    for (const id of cluster.notes) if (byId.has(id)) list.append(el("li", null, byId.get(id).text));
+    card.append(list);
+    wall.append(card);
+  }
+  return [wall];
+}
+
+function vote(view) {
+  const summary = view.vote;
+  const parts = [el("p", "screen-count", t("voters", { count: summary.voters }))];
+  if (!summary.closed) {
+    const list = el("ul", "screen-options");
+    for (const option of summary.candidates) list.append(el("li", null, option.title));
+    parts.push(list);
+    return parts;
+  }
+  const top = Math.max(1, ...Object.values(summary.totals));
+  const chart = el("ol", "vote-results big");
+  const sorted = [...summary.candidates].sort((a, b) =>
+    (summary.totals[b.id] || 0) - (summary.totals[a.id] || 0));
+  for (const option of sorted) {
+    const count = summary.totals[option.id] || 0;
+    const row = el("li", null, option.title);
+    const bar = el("span", "bar");
+    bar.style.width = `${(count / top) * 100}%`;
+    row.append(el("strong", "total", ` ${t("total_dots", { count })}`), bar);
+    chart.append(row);
+  }
+  parts.push(chart);
+  return parts;
+}
+
+function rate(view) {
+  const items = view.rating.matrix || [];
+  const [x, y] = view.stage.axes;
+  const labels = { x: x?.label || "x", y: y?.label || "y", quick_win: t("quick_win"),
+    major_project: t("major_project"), fill_in: t("fill_in"), thankless: t("thankless") };
+  const wrap = el("div", "matrix-wrap big");
+  wrap.append(drawMatrix(items, labels, { size: 640 }), matrixLegend(items, el, t));
+  return [el("p", "screen-count", t("raters", { count: view.rating.raters })), wrap];
+}
 
 function applyState(next) {
   state = next;
   renderStage(state);
+  const draw = { cluster: groups, vote, rate }[state.stage.kind];
+  notesList.hidden = Boolean(draw);
+  boardSection.replaceChildren(...(draw ? draw(state) : []));
   board.reset(state);
+  countdown.set(state.timer);
   showHint();
   document.getElementById("participant-count").textContent =
     t("participants", { count: state.participant_count });
@@ -16,8 +75,8 @@ function applyState(next) {
 
 function showHint() {
   const hint = document.getElementById("stage-hint");
-  if (state.stage.private) hint.textContent = t("hidden_count", { count: state.note_count });
-  else if (state.stage.kind !== "write") hint.textContent = t("kind_" + state.stage.kind);
+  if (state.stage.private && !state.revealed) hint.textContent = t("hidden_count", { count: state.note_count });
+  else if (state.stage.kind === "discuss") hint.textContent = t("kind_discuss");
   else hint.textContent = "";
 }
 
@@ -28,6 +87,10 @@ connectLive({ workshop: state.workshop.id, audience: "screen", token }, {
   note_deleted: ({ note }) => board.remove(note.id),
   participants_changed: ({ count }) => {
     document.getElementById("participant-count").textContent = t("participants", { count });
+  },
+  timer: ({ stage, timer }) => { if (stage === state.stage.index) countdown.set(timer); },
+  vote_progress: ({ voters }) => {
+    if (state.vote) { state.vote.voters = voters; applyState(state); }
   },
 });
 

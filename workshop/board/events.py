@@ -17,6 +17,9 @@ def on_add_note(context: LiveContext, payload: dict) -> dict:
                                       payload.get("lane"))
     if created:
         context.then(lambda: broadcast.note_event(workshop, "note_added", note))
+        if workshop.plan.stages[note.stage_index].private:
+            # The projector shows how many private notes came in, not what they say.
+            context.then(lambda: broadcast.refresh_soon(workshop, "screen"))
     return {"note": note_data(note, mine=True), "created": created}
 
 

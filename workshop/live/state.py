@@ -42,6 +42,8 @@ def stage_data(stage: Stage, index: int, language: str) -> dict[str, Any]:
                   for lane in stage.lanes],
         "dots": stage.dots,
         "cap": stage.cap,
+        "target": stage.target,
+        "participants_propose": stage.participants_propose,
         "axes": [{"key": axis.key, "label": axis.label.get(language, axis.key)}
                  for axis in stage.axes],
     }

@@ -5,6 +5,7 @@ connected to the other. Needs WORKSHOP_TEST_DATABASE_URL and WORKSHOP_TEST_REDIS
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -31,26 +32,41 @@ def shared_services():
         if os.environ.get("CI"):
             pytest.fail("CI must set WORKSHOP_TEST_DATABASE_URL and WORKSHOP_TEST_REDIS_URL")
         pytest.skip("set WORKSHOP_TEST_DATABASE_URL and WORKSHOP_TEST_REDIS_URL")
+    return {"database": database, "redis": redis_url}
+
+
+@contextlib.contextmanager
+def fresh_schema(database: str):
+    """A PostgreSQL URL whose tables live in a schema of their own, dropped afterwards."""
     schema = f"scale_{uuid.uuid4().hex[:8]}"
     admin = create_engine(database.replace("postgresql://", "postgresql+psycopg://", 1))
     with admin.begin() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     separator = "&" if "?" in database else "?"
-    yield {"database": f"{database}{separator}options=-csearch_path%3D{schema}",
-           "redis": redis_url}
-    with admin.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    try:
+        yield f"{database}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
 
 
-@pytest.fixture(scope="module")
-def two_servers(shared_services, tmp_path_factory):
+@pytest.fixture(scope="module", params=["threading", "gevent"])
+def two_servers(request, shared_services, tmp_path_factory):
+    with fresh_schema(shared_services["database"]) as schema_url:
+        yield from _serve_two(request.param, schema_url, shared_services, tmp_path_factory)
+
+
+def _serve_two(mode, schema_url, shared_services, tmp_path_factory):
+    """Two `workshop serve` processes in the given async mode (gevent is the recommended
+    mode on PostgreSQL; see README "Async mode")."""
     secret = uuid.uuid4().hex
     processes, urls = [], []
     ports = [free_port(), free_port()]
-    base_env = {**os.environ, "WORKSHOP_DATABASE_URL": shared_services["database"],
+    base_env = {**os.environ, "WORKSHOP_DATABASE_URL": schema_url,
                 "WORKSHOP_MESSAGE_QUEUE": shared_services["redis"],
-                "WORKSHOP_SECRET_KEY": secret, "WORKSHOP_BASE_URL": f"http://127.0.0.1:{ports[0]}"}
+                "WORKSHOP_SECRET_KEY": secret, "WORKSHOP_BASE_URL": f"http://127.0.0.1:{ports[0]}",
+                "WORKSHOP_ASYNC_MODE": mode}
     setup_env = {**base_env, "WORKSHOP_INSTANCE_PATH": str(tmp_path_factory.mktemp("setup"))}
     workshop_command("create-facilitator", FACILITATOR[0], "--password-stdin", env=setup_env,
                      input=FACILITATOR[1] + "\n")

@@ -135,10 +135,13 @@ def _import_event_handlers() -> None:
 def _register_blueprints(app: Flask) -> None:
     from workshop.accounts.views import blueprint as accounts
     from workshop.errors_views import register_error_pages
+    from workshop.importing.views import blueprint as importing
+    from workshop.reports.views import blueprint as reports
+    from workshop.synthesis.views import blueprint as synthesis
     from workshop.workshops.views import blueprint as workshops
 
-    app.register_blueprint(accounts)
-    app.register_blueprint(workshops)
+    for blueprint in (accounts, workshops, reports, importing, synthesis):
+        app.register_blueprint(blueprint)
     register_error_pages(app)
 
 

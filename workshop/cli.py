@@ -201,5 +201,20 @@ def config_command() -> None:
 
 
 
+def _add_feature_commands() -> None:
+    """Commands that live with their feature package."""
+    from workshop.importing.commands import import_command
+    from workshop.reports.commands import export_command
+    from workshop.synthesis.commands import export_synthesis_command
+    from workshop.workshops.commands import close_command, delete_command
+
+    for command in (export_command, import_command, export_synthesis_command, close_command,
+                    delete_command):
+        main.add_command(command)
+
+
+_add_feature_commands()
+
+
 if __name__ == "__main__":  # `python -m workshop.cli`
     main()

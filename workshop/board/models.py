@@ -39,5 +39,8 @@ class Note(db.Model):
     deleted_at: Mapped[datetime | None]
     hidden_at: Mapped[datetime | None]
     decision: Mapped[str | None] = mapped_column(String(12))
+    # Imported field notes keep where they came from: evidence for the traceability appendix.
+    evidence_id: Mapped[str | None] = mapped_column(String(64))
+    source: Mapped[str | None] = mapped_column(String(120))
     cluster_id: Mapped[int | None] = mapped_column(
         ForeignKey("cluster.id", ondelete="SET NULL"), index=True)

@@ -42,6 +42,7 @@ class Workshop(db.Model):
     revision: Mapped[int] = mapped_column(default=0)
     status: Mapped[str] = mapped_column(String(10), default="open")
     review_allowed: Mapped[bool] = mapped_column(default=False, server_default=false())
+    closed_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
     owner: Mapped[Facilitator] = relationship()

@@ -1,0 +1,8 @@
+"""Placeholder: being written."""
+
+import click
+
+
+@click.command("import")
+def import_command() -> None:
+    """Import field notes (being written)."""

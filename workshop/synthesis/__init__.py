@@ -1,0 +1,1 @@
+"""Synthesis across workshops: the same plan run at several sites, compared in one report."""

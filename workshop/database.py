@@ -34,12 +34,28 @@ def enable_sqlite_pragmas(app: Flask) -> None:
 
     @event.listens_for(engine, "connect")
     def _set_pragmas(dbapi_connection, _record) -> None:
+        # pysqlite's own transaction handling begins late and makes the outermost
+        # SAVEPOINT's release a COMMIT; take it over so a rollback undoes everything
+        # (SQLAlchemy's documented recipe for pysqlite).
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=15000")
         cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+
+def is_transient_lock_error(error: Exception) -> bool:
+    """SQLite's "database is locked" (a writer raced us) or PostgreSQL's serialisation
+    failure and deadlock: the whole operation can simply be tried again."""
+    text = str(getattr(error, "orig", error)).lower()
+    return ("database is locked" in text or "could not serialize" in text
+            or "deadlock detected" in text)
 
 
 def upgrade_database(app: Flask) -> None:

@@ -63,6 +63,8 @@ def _check_actor(workshop: Workshop, actor: Actor) -> None:
     if isinstance(actor, Participant):
         if actor.workshop_id != workshop.id:
             raise NotAllowed(_("You are not a participant of this workshop."))
+        if actor.removed_at is not None:
+            raise NotAllowed(_("You are no longer part of this workshop."))
     elif not isinstance(actor, Facilitator):
         raise NotAllowed(_("Join the workshop first."))
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from workshop.accounts.models import Facilitator
 from workshop.board.models import Note
@@ -20,7 +20,7 @@ from workshop.extensions import db
 from workshop.facilitation.services import ensure_stage_takes_input
 from workshop.plans import Stage
 from workshop.workshops.models import Participant, Workshop
-from workshop.workshops.services import Actor, ensure_facilitator
+from workshop.workshops.services import Actor, ensure_facilitator, ensure_open
 
 MAX_NOTES_PER_ACTION = 200
 
@@ -164,6 +164,7 @@ def ungroup_notes(workshop: Workshop, actor: Actor, note_ids: Any) -> list[Note]
 def rename_cluster(workshop: Workshop, actor: Actor, cluster_id: Any, title: Any) -> Cluster:
     """Rename a group. Allowed whenever a facilitator wants (names are polished late)."""
     ensure_facilitator(workshop, actor)
+    ensure_open(workshop)
     cluster = get_cluster(workshop, cluster_id)
     cluster.title = _clean_title(title)
     workshop.bump()
@@ -198,10 +199,17 @@ def merge_clusters(workshop: Workshop, actor: Actor, source_id: Any, target_id: 
 
 
 def dissolve_cluster(workshop: Workshop, actor: Actor, cluster_id: Any) -> None:
-    """Ungroup every note of a group and delete the group."""
+    """Ungroup every note of a group and delete the group, with its dots and ratings
+    (they were given to an idea that no longer exists: the dots go back to the voters)."""
+    from workshop.rating.models import Rating
+    from workshop.voting.models import Dot
+
     _cluster_stage(workshop, actor)
     cluster = get_cluster(workshop, cluster_id)
     db.session.execute(update(Note).where(Note.cluster_id == cluster.id).values(cluster_id=None))
+    for model in (Dot, Rating):
+        db.session.execute(delete(model).where(model.target_type == "cluster",
+                                               model.target_id == cluster.id))
     db.session.delete(cluster)
     workshop.bump()
     db.session.flush()

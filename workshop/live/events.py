@@ -19,8 +19,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room
 from limits import parse as parse_limit
+from sqlalchemy.exc import OperationalError
 
 from workshop.accounts.models import Facilitator
+from workshop.database import is_transient_lock_error
 from workshop.errors import DomainError, InvalidInput, NotAllowed, NotFound
 from workshop.extensions import db, limiter, socketio
 from workshop.facilitation.services import (
@@ -150,8 +152,7 @@ def live_event(name: str, limit: str | None = None):
                 context = current_context()
                 if rate is not None and not _within_rate(rate, name, context):
                     raise NotAllowed(_("Too many messages at once; wait a moment."))
-                ack = handler(context, payload)
-                db.session.commit()
+                context, ack = _run_with_retries(handler, context, payload)
             except DomainError as error:
                 db.session.rollback()
                 return error.to_ack()
@@ -168,6 +169,23 @@ def live_event(name: str, limit: str | None = None):
         return boundary
 
     return decorate
+
+
+def _run_with_retries(handler, context: LiveContext, payload: dict, attempts: int = 3):
+    """Run the handler and commit; when a concurrent writer made the database refuse
+    (SQLite lock, PostgreSQL serialisation failure), roll back and run it again."""
+    for attempt in range(attempts):
+        try:
+            ack = handler(context, payload)
+            db.session.commit()
+            return context, ack
+        except OperationalError as error:
+            db.session.rollback()
+            if attempt + 1 == attempts or not is_transient_lock_error(error):
+                raise
+            socketio.sleep(0.05 * (attempt + 1))
+            context = current_context()
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _within_rate(rate, name: str, context: LiveContext) -> bool:

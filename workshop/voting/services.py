@@ -22,7 +22,7 @@ from workshop.facilitation.services import ensure_stage_takes_input, stage_state
 from workshop.plans import Stage
 from workshop.voting.models import Dot
 from workshop.workshops.models import Participant, Workshop
-from workshop.workshops.services import Actor, ensure_facilitator
+from workshop.workshops.services import Actor, ensure_facilitator, ensure_open
 
 
 def candidates(workshop: Workshop, stage_index: int) -> list[dict[str, Any]]:
@@ -121,6 +121,7 @@ def retract_dot(workshop: Workshop, actor: Actor, target_id: Any) -> int:
 def set_vote_closed(workshop: Workshop, actor: Actor, closed: Any) -> None:
     """Close the vote (totals become visible) or reopen it. Facilitator only."""
     ensure_facilitator(workshop, actor)
+    ensure_open(workshop)
     if not isinstance(closed, bool):
         raise InvalidInput(_("Say whether to close or reopen the vote."))
     if workshop.stage.kind != "vote":
@@ -162,11 +163,13 @@ def vote_summary(workshop: Workshop, stage_index: int,
     """
     stage = workshop.plan.stages[stage_index]
     closed = is_closed(workshop, stage_index)
+    # A plan may choose open totals (hide_totals = false); the default hides them.
+    visible = closed or not stage.hide_totals
     summary: dict[str, Any] = {
         "dots": stage.dots, "cap": stage.cap, "target": stage.target, "closed": closed,
         "candidates": candidates(workshop, stage_index),
         "voters": voter_count(workshop, stage_index),
-        "totals": {str(k): v for k, v in totals(workshop, stage_index).items()} if closed else None,
+        "totals": {str(k): v for k, v in totals(workshop, stage_index).items()} if visible else None,
     }
     if participant is not None:
         mine = my_dots(participant, stage_index)

@@ -1,8 +1,14 @@
-"""Workshop operations: create, find, join, change stage.
+"""Workshop operations: create, find, join, change stage, close, reopen, delete.
 
 Shared by the HTTP views, the Socket.IO handlers, the CLI and the tests.
 Services flush but never commit: the boundary that called them commits and
 then broadcasts.
+
+A closed workshop is read-only: every service that changes a workshop calls
+`ensure_open` (most through `facilitation.services.ensure_stage_takes_input`),
+its join code stops working, and its record can still be exported. A
+facilitator may reopen it (closing by mistake, or continuing another day):
+closing changes nothing in the record, so reopening is safe.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ import secrets
 from datetime import UTC, date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from workshop.accounts.models import Facilitator
 from workshop.config import DISPLAY_NAME_MAX_LENGTH
@@ -96,11 +102,30 @@ def get_workshop(workshop_id: int) -> Workshop:
 
 
 def find_workshop(reference: str) -> Workshop:
-    """Find a workshop by its numeric id or its join code (as typed)."""
+    """Find a workshop, open or closed, by its numeric id or its join code (as typed).
+
+    For the lab's tools (command line, exports): a closed workshop is still found.
+    Raises NotFound.
+    """
     reference = (reference or "").strip()
     if reference.isdigit():
         return get_workshop(int(reference))
-    return workshop_for_code(reference)
+    workshop = _workshop_with_code(reference)
+    if workshop is None:
+        raise NotFound(_("No workshop has this code. Check it with the facilitator."))
+    return workshop
+
+
+def _workshop_with_code(raw_code: str) -> Workshop | None:
+    code = normalise_code(raw_code)
+    if len(code) != CODE_LENGTH:
+        return None
+    return db.session.scalar(select(Workshop).where(Workshop.code == code))
+
+
+def code_matches(workshop: Workshop, typed: str | None) -> bool:
+    """Whether someone typed this workshop's join code (as people type it)."""
+    return normalise_code(typed or "") == workshop.code
 
 
 def workshop_for_code(raw_code: str) -> Workshop:
@@ -109,10 +134,7 @@ def workshop_for_code(raw_code: str) -> Workshop:
     Raises NotFound for a wrong code and NotAllowed for a closed workshop, so the
     join page can tell people which it is.
     """
-    code = normalise_code(raw_code)
-    workshop = None
-    if len(code) == CODE_LENGTH:
-        workshop = db.session.scalar(select(Workshop).where(Workshop.code == code))
+    workshop = _workshop_with_code(raw_code)
     if workshop is None:
         raise NotFound(_("No workshop has this code. Check it with the facilitator."))
     if not workshop.is_open:
@@ -161,7 +183,7 @@ def participant_for_token(workshop: Workshop, token: str | None) -> Participant 
 
 def participant_count(workshop: Workshop) -> int:
     return db.session.scalar(select(func.count()).select_from(Participant).where(
-        Participant.workshop_id == workshop.id)) or 0
+        Participant.workshop_id == workshop.id, Participant.removed_at.is_(None))) or 0
 
 
 def touch_participant(participant: Participant) -> None:
@@ -179,14 +201,19 @@ def ensure_facilitator(workshop: Workshop, actor: Actor) -> Facilitator:
     return actor
 
 
+def ensure_open(workshop: Workshop) -> None:
+    """Refuse any change to a closed workshop. Raises NotAllowed."""
+    if not workshop.is_open:
+        raise NotAllowed(_("This workshop is closed."))
+
+
 def change_stage(workshop: Workshop, actor: Actor, stage_index: int) -> Workshop:
     """Move the whole room to another stage of the plan.
 
     Raises NotAllowed for non-facilitators and InvalidInput for a stage outside the plan.
     """
     ensure_facilitator(workshop, actor)
-    if not workshop.is_open:
-        raise NotAllowed(_("This workshop is closed."))
+    ensure_open(workshop)
     if isinstance(stage_index, bool) or not isinstance(stage_index, int):
         raise InvalidInput(_("The stage must be a number."))
     if not 0 <= stage_index < len(workshop.plan.stages):
@@ -201,6 +228,7 @@ def set_display_name(workshop: Workshop, participant: Participant, name: str | N
     """Let a participant sign their next notes with a name, or go back to anonymous."""
     if participant.workshop_id != workshop.id:
         raise NotAllowed(_("You are not a participant of this workshop."))
+    ensure_open(workshop)
     cleaned = " ".join((name or "").split())
     if len(cleaned) > DISPLAY_NAME_MAX_LENGTH:
         raise InvalidInput(_("The name can have at most %(count)d characters.",
@@ -208,3 +236,77 @@ def set_display_name(workshop: Workshop, participant: Participant, name: str | N
     participant.display_name = cleaned or None
     db.session.flush()
     return participant
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def close_workshop(workshop: Workshop, actor: Actor) -> Workshop:
+    """Close a workshop: read-only from now on, its join code stops working,
+    its exports still work. Closing a closed workshop changes nothing.
+
+    Raises NotAllowed for anyone but a facilitator.
+    """
+    ensure_facilitator(workshop, actor)
+    if workshop.is_open:
+        workshop.status = "closed"
+        workshop.closed_at = _now()
+        workshop.bump()
+        db.session.flush()
+    return workshop
+
+
+def reopen_workshop(workshop: Workshop, actor: Actor) -> Workshop:
+    """Open a closed workshop again (its code works again). Facilitator only; raises NotAllowed."""
+    ensure_facilitator(workshop, actor)
+    if not workshop.is_open:
+        workshop.status = "open"
+        workshop.closed_at = None
+        workshop.bump()
+        db.session.flush()
+    return workshop
+
+
+def workshop_contents(workshop: Workshop) -> dict[str, int]:
+    """How much a workshop holds: what deleting it would destroy (counts only)."""
+    from workshop.board.models import Note
+    from workshop.clustering.models import Cluster
+    from workshop.rating.models import Rating
+    from workshop.voting.models import Dot
+
+    def count(model, *where) -> int:
+        return db.session.scalar(select(func.count()).select_from(model).where(
+            model.workshop_id == workshop.id, *where)) or 0
+
+    return {"notes": count(Note, Note.deleted_at.is_(None)), "participants": count(Participant),
+            "clusters": count(Cluster), "dots": count(Dot), "ratings": count(Rating)}
+
+
+def delete_workshop(workshop: Workshop, actor: Actor) -> dict[str, int]:
+    """Delete a workshop and everything in it, for good; returns the rows deleted per table.
+
+    Deletes explicitly, dependants first, every table that has a `workshop_id`
+    (notes, groups, dots, ratings, stage states, connections, participants …),
+    so the result does not depend on the database enforcing its ON DELETE
+    CASCADE rules; those remain as a second line for rows that race the
+    deletion. Asking twice is the boundary's job. Raises NotAllowed for anyone
+    but a facilitator.
+    """
+    ensure_facilitator(workshop, actor)
+    workshop_id = workshop.id
+    # Lock the workshop row (PostgreSQL) so a concurrent change waits for us, then finds nothing.
+    db.session.execute(select(Workshop.id).where(Workshop.id == workshop_id).with_for_update())
+    db.session.flush()
+    # Objects of this workshop in the session would describe rows that are gone: let go of them.
+    for obj in list(db.session):
+        if obj is workshop or getattr(obj, "workshop_id", None) == workshop_id:
+            db.session.expunge(obj)
+    deleted: dict[str, int] = {}
+    for table in reversed(db.metadata.sorted_tables):
+        if table.name != Workshop.__tablename__ and "workshop_id" in table.c:
+            result = db.session.execute(delete(table).where(table.c.workshop_id == workshop_id))
+            deleted[table.name] = result.rowcount
+    result = db.session.execute(delete(Workshop).where(Workshop.id == workshop_id))
+    deleted[Workshop.__tablename__] = result.rowcount
+    return deleted

@@ -130,7 +130,12 @@ function applyState(next) {
   hint.hidden = stage.kind !== "discuss";
   hint.textContent = stage.kind === "discuss" ? t("no_input") : t("coming_later");
   for (const note of state.notes) if (mine.has(note.client_id)) note.mine = true;
-  document.getElementById("locked-hint").hidden = !state.locked;
+  const ended = state.workshop.status === "closed";
+  document.getElementById("locked-hint").hidden = !state.locked && !ended;
+  if (ended) {
+    document.getElementById("locked-hint").textContent = t("ended");
+    form.hidden = true;
+  }
   textarea.disabled = sendButton.disabled = Boolean(state.locked);
   countdown.set(state.timer);
   reviewing = false;

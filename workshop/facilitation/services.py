@@ -17,7 +17,7 @@ from workshop.errors import InvalidInput, NotAllowed, NotFound
 from workshop.extensions import db
 from workshop.facilitation.models import LiveConnection, StageState
 from workshop.workshops.models import Participant, Workshop
-from workshop.workshops.services import Actor, ensure_facilitator
+from workshop.workshops.services import Actor, ensure_facilitator, ensure_open
 
 MAX_TIMER_SECONDS = 3 * 60 * 60
 ONLINE_WINDOW = timedelta(minutes=3)
@@ -45,7 +45,8 @@ def is_locked(workshop: Workshop, stage_index: int) -> bool:
 
 
 def ensure_stage_takes_input(workshop: Workshop, stage_index: int) -> None:
-    """Raises NotAllowed when the facilitator locked the stage."""
+    """Raises NotAllowed when the workshop is closed or the facilitator locked the stage."""
+    ensure_open(workshop)
     if is_locked(workshop, stage_index):
         raise NotAllowed(_("The facilitator has closed this stage for input."))
 
@@ -61,6 +62,7 @@ def is_hidden_from_room(workshop: Workshop, stage_index: int) -> bool:
 
 def _current(workshop: Workshop, actor: Actor) -> StageState:
     ensure_facilitator(workshop, actor)
+    ensure_open(workshop)
     return stage_state(workshop, workshop.current_stage, create=True)
 
 
@@ -159,6 +161,7 @@ def timer_data(state: StageState | None) -> dict[str, Any] | None:
 def allow_review(workshop: Workshop, actor: Actor, allowed: Any) -> Workshop:
     """Let participants look back at earlier stages (read-only), or not."""
     ensure_facilitator(workshop, actor)
+    ensure_open(workshop)
     if not isinstance(allowed, bool):
         raise InvalidInput(_("Say whether to allow looking back."))
     workshop.review_allowed = allowed
@@ -191,6 +194,7 @@ def _note(workshop: Workshop, note_id: Any) -> Note:
 def set_note_hidden(workshop: Workshop, actor: Actor, note_id: Any, hidden: Any) -> Note:
     """Hide a note from the room (it stays in the record) or restore it. Facilitator only."""
     ensure_facilitator(workshop, actor)
+    ensure_open(workshop)
     if not isinstance(hidden, bool):
         raise InvalidInput(_("Say whether to hide or restore the note."))
     note = _note(workshop, note_id)
@@ -214,6 +218,7 @@ def remove_participant(workshop: Workshop, actor: Actor, participant_id: Any) ->
     """Remove someone from the workshop: their device is disconnected and cannot rejoin
     with the same token. What they wrote stays unless the facilitator deletes it."""
     ensure_facilitator(workshop, actor)
+    ensure_open(workshop)
     participant = _participant(workshop, participant_id)
     participant.removed_at = now()
     db.session.execute(delete(LiveConnection).where(

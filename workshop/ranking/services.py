@@ -21,7 +21,7 @@ from workshop.extensions import db
 from workshop.rating.services import QUADRANTS, latest_ratings_by_target, quadrant
 from workshop.voting.services import dot_totals_by_target
 from workshop.workshops.models import Workshop
-from workshop.workshops.services import Actor, ensure_facilitator
+from workshop.workshops.services import Actor, ensure_facilitator, ensure_open
 
 DECISIONS = ("selected", "set_aside")
 
@@ -88,6 +88,7 @@ def set_decision(workshop: Workshop, actor: Actor, target_type: Any, target_id: 
                  decision: Any) -> Cluster | Note:
     """Mark an idea selected or set aside (None clears it); this is what the report lists."""
     ensure_facilitator(workshop, actor)
+    ensure_open(workshop)
     if decision is not None and decision not in DECISIONS:
         raise InvalidInput(_("The decision must be selected or set aside."))
     if isinstance(target_id, bool) or not isinstance(target_id, int):

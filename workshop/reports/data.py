@@ -24,6 +24,7 @@ from sqlalchemy import select
 from workshop.board.models import Note
 from workshop.clustering.models import Cluster
 from workshop.extensions import db
+from workshop.importing.services import IMPORT_CLIENT_ID_PREFIX
 from workshop.ranking.services import quadrant_label, ranking
 from workshop.rating.models import Rating
 from workshop.voting.models import Dot
@@ -120,7 +121,7 @@ def _notes(workshop: Workshop) -> list[dict[str, Any]]:
         "cluster": note.cluster_id,
         "evidence_id": note.evidence_id,
         "source": note.source,
-        "imported": note.participant_id is None and note.source is not None,
+        "imported": note.client_id.startswith(IMPORT_CLIENT_ID_PREFIX),
         "hidden": note.hidden_at is not None,
         "deleted": note.deleted_at is not None,
         "decision": note.decision,

@@ -1,13 +1,109 @@
-"""Placeholder: being written."""
+"""`workshop close` and `workshop delete`: a workshop's end of life from the command line."""
+
+from __future__ import annotations
+
+import logging
 
 import click
+from flask import current_app
+from flask.cli import with_appcontext
+from flask_babel import gettext as _
+
+log = logging.getLogger(__name__)
+
+
+def announce_state(workshop) -> None:
+    """Send connected clients the new state after a command's commit.
+
+    Reaches them only when WORKSHOP_MESSAGE_QUEUE links this process to the
+    servers; a queue that cannot be reached must not turn a done change into a failure.
+    """
+    from workshop.live import broadcast
+
+    try:
+        broadcast.state_changed(workshop)
+    except Exception:  # the change is committed; telling the phones is best effort
+        log.warning("could not tell connected clients about workshop %s", workshop.id,
+                    exc_info=True)
+        click.echo(_("(Connected devices will see the change when they reload.)"), err=True)
+
+
+def _find(reference: str):
+    from workshop.database import upgrade_database
+    from workshop.errors import DomainError
+    from workshop.workshops.services import find_workshop
+
+    upgrade_database(current_app._get_current_object())
+    try:
+        return find_workshop(reference)
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
 
 
 @click.command("close")
-def close_command() -> None:
-    """Close a workshop (being written)."""
+@click.argument("reference", metavar="WORKSHOP")
+@click.option("--reopen", is_flag=True, help="Open a closed workshop again instead.")
+@with_appcontext
+def close_command(reference: str, reopen: bool) -> None:
+    """Close a workshop (its id or join code): read-only, its code stops working,
+    exports still work. With --reopen, open it again."""
+    from workshop.errors import DomainError
+    from workshop.extensions import db
+    from workshop.workshops.services import close_workshop, format_code, reopen_workshop
+
+    workshop = _find(reference)
+    operation = reopen_workshop if reopen else close_workshop
+    try:
+        operation(workshop, workshop.owner)
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    announce_state(workshop)
+    values = {"title": workshop.title, "code": format_code(workshop.code)}
+    if reopen:
+        click.echo(_("Workshop \"%(title)s\" (%(code)s) is open again.", **values))
+    else:
+        click.echo(_("Workshop \"%(title)s\" (%(code)s) is closed: read-only, exports still work.",
+                     **values))
 
 
 @click.command("delete")
-def delete_command() -> None:
-    """Delete a workshop (being written)."""
+@click.argument("reference", metavar="WORKSHOP")
+@click.option("--yes", is_flag=True,
+              help="Do not ask: delete at once (for scripts). Without it you are asked twice.")
+@with_appcontext
+def delete_command(reference: str, yes: bool) -> None:
+    """Delete a workshop (its id or join code) and everything in it, for good.
+
+    Asks twice: first to confirm, then to type the workshop's join code.
+    """
+    from workshop.errors import DomainError
+    from workshop.extensions import db
+    from workshop.workshops.services import (
+        code_matches,
+        delete_workshop,
+        format_code,
+        workshop_contents,
+    )
+
+    workshop = _find(reference)
+    title, code = workshop.title, format_code(workshop.code)
+    if not yes:
+        contents = workshop_contents(workshop)
+        click.echo(_("Workshop \"%(title)s\" (%(code)s) holds %(notes)d notes, %(participants)d "
+                     "participants, %(clusters)d groups, %(dots)d dots and %(ratings)d ratings.",
+                     title=title, code=code, **contents))
+        click.confirm(_("Delete it and all of this for good? It cannot be undone"), abort=True)
+        typed = click.prompt(_("To confirm, type the workshop's join code (%(code)s)", code=code),
+                             default="", show_default=False)
+        if not code_matches(workshop, typed):
+            raise click.ClickException(_("The code does not match; nothing was deleted."))
+    try:
+        delete_workshop(workshop, workshop.owner)
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    click.echo(_("Deleted workshop \"%(title)s\" (%(code)s) and everything in it.",
+                 title=title, code=code))

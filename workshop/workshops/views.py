@@ -1,4 +1,5 @@
-"""Pages: home, join, the phone, the facilitator's console, the projector, new workshop."""
+"""Pages: home, join, the phone, the facilitator's console, the projector, new workshop,
+closing, reopening and deleting a workshop."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import StringField
 from wtforms.fields import SelectChoice
 
 from workshop.accounts.services import facilitator_count
@@ -233,3 +236,69 @@ def change_stage(workshop_id: int):
         db.session.commit()
         broadcast.state_changed(workshop)
     return redirect(url_for("workshops.facilitate", workshop_id=workshop.id))
+
+
+class DeleteForm(FlaskForm):
+    """The second question before deleting: the workshop's join code, typed."""
+
+    code = StringField()
+
+
+@blueprint.route("/w/<int:workshop_id>/close", methods=["POST"])
+@login_required
+def close_workshop(workshop_id: int):
+    """Make the workshop read-only; connected phones get a state that says it is closed."""
+    return _lifecycle_change(workshop_id, services.close_workshop,
+                             _("The workshop is closed: nothing can be changed and its code no "
+                               "longer works. Its exports still work."))
+
+
+@blueprint.route("/w/<int:workshop_id>/reopen", methods=["POST"])
+@login_required
+def reopen_workshop(workshop_id: int):
+    return _lifecycle_change(workshop_id, services.reopen_workshop,
+                             _("The workshop is open again; its code works again."))
+
+
+def _lifecycle_change(workshop_id: int, operation, done: str):
+    workshop = services.get_workshop(workshop_id)
+    if FlaskForm().validate_on_submit():
+        try:
+            operation(workshop, current_user._get_current_object())
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            broadcast.state_changed(workshop)
+            flash(done)
+    return redirect(url_for("workshops.facilitate", workshop_id=workshop.id) + "#lifecycle")
+
+
+@blueprint.route("/w/<int:workshop_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete_workshop(workshop_id: int):
+    """Deleting is asked twice: the Delete button leads here, and this page wants the
+    workshop's join code typed before it deletes anything."""
+    workshop = services.get_workshop(workshop_id)
+    form = DeleteForm()
+    status = 200
+    if form.validate_on_submit():
+        if services.code_matches(workshop, form.code.data):
+            title = workshop.title
+            try:
+                services.delete_workshop(workshop, current_user._get_current_object())
+            except DomainError as error:
+                db.session.rollback()
+                flash(error.message, "error")
+            else:
+                db.session.commit()
+                flash(_("The workshop \"%(title)s\" and everything in it were deleted.",
+                        title=title))
+                return redirect(url_for("workshops.dashboard"))
+        else:
+            form.code.errors.append(_("This is not the workshop's code; nothing was deleted."))
+            status = 400
+    return render_template("workshops/confirm_delete.html", workshop=workshop, form=form,
+                           contents=services.workshop_contents(workshop),
+                           code=services.format_code(workshop.code)), status

@@ -1,5 +1,53 @@
-"""Placeholder: being written."""
+"""Downloads of a workshop's report and data: PDF, print HTML, CSV, JSON and Markdown.
 
-from flask import Blueprint
+Every format is a view of the one report document (`data.build_report`) made by
+`formats.export_bytes`, as `workshop export` does. Renderer failures are
+DomainErrors, which the app's error handler turns into a friendly page (or a JSON
+message for the console's fetch, which asks for JSON first).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort
+from flask_login import login_required
+
+from workshop.extensions import db
+from workshop.reports.data import build_report
+from workshop.reports.formats import FORMATS, MEDIA_TYPES, export_bytes, export_filename
+from workshop.workshops.services import get_workshop
 
 blueprint = Blueprint("reports", __name__)
+
+# The print page shows only its own stylesheet and embedded images (the charts): no
+# script, no frame, no request anywhere else, whatever the notes contain.
+PRINT_CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:"
+# Files meant to be saved, not shown: should a browser display one anyway, it runs nothing.
+FILE_CSP = "default-src 'none'; sandbox"
+
+
+@blueprint.route("/w/<int:workshop_id>/export/<fmt>")
+@login_required
+def export(workshop_id: int, fmt: str):
+    """One workshop in one format, named like ``co-diseno-usf-luque-2025-05-14.pdf``.
+
+    Any facilitator may export any workshop of the lab (as any may run it).
+    404 for an unknown workshop or format; a renderer error becomes a friendly page.
+    """
+    if fmt not in FORMATS:
+        abort(404)
+    workshop = get_workshop(workshop_id)
+    report = build_report(workshop)
+    # The report is plain data now: end the read transaction, so a PDF that takes a
+    # while to render does not hold a database connection meanwhile.
+    db.session.rollback()
+    body = export_bytes(report, fmt)
+    filename = export_filename(report, fmt)  # ASCII letters, digits, - and . only
+    # The print page opens in the browser to be printed; the other formats are saved.
+    disposition = "inline" if fmt == "html" else "attachment"
+    return Response(body, content_type=MEDIA_TYPES[fmt], headers={
+        "Content-Disposition": f'{disposition}; filename="{filename}"',
+        "Content-Security-Policy": PRINT_CSP if fmt == "html" else FILE_CSP,
+        "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "private, no-store",
+        "Referrer-Policy": "no-referrer",
+    })

@@ -227,8 +227,9 @@ def test_an_open_vote_and_an_empty_workshop_are_noticed(run_site, make_workshop,
     db.session.commit()
     synthesis = build_synthesis([done.workshop, voting_now, empty])
     notices = " ".join(synthesis["notices"])
-    assert "The vote at “USF Ñemby” is still open" in notices
-    assert "“USF Vacía” has no ideas to rank yet" in notices
+    # The workshops are in Spanish, so the synthesis speaks Spanish.
+    assert "La votación de «USF Ñemby» sigue abierta" in notices
+    assert "«USF Vacía» todavía no tiene ideas para priorizar" in notices
     ñemby = synthesis["sites"][1]
     assert ñemby["dots"] == 0  # hidden until the vote closes, as in the report
     assert synthesis["themes"][0]["dots"] == 2

@@ -2,7 +2,7 @@
 // clustering (mouse, drag and keyboard), the vote, the 2×2 matrix, the ranking
 // and participation counts. Every action is a Socket.IO command; the server
 // answers with an acknowledgement and broadcasts the new state to everyone.
-import { NoteBoard, connectLive, el, readJSON, renderStage, request, t } from "./live.js";
+import { NoteBoard, connectLive, isStale, el, readJSON, renderStage, request, t } from "./live.js";
 import { drawMatrix, matrixLegend } from "./matrix.js";
 import { Countdown } from "./timer.js";
 
@@ -305,6 +305,9 @@ function renderTools() {
 }
 
 function applyState(next) {
+  // Broadcasts sent from different server threads can arrive out of order: never
+  // let an older state replace a newer one.
+  if (isStale(state, next)) return;
   const stageChanged = !state || state.stage.index !== next.stage.index;
   state = next;
   if (stageChanged && state.stage.minutes) $("timer-minutes").value = state.stage.minutes;

@@ -50,6 +50,11 @@ export function connectLive(auth, handlers) {
   return socket;
 }
 
+/** True when `next` is an older state than the one shown (same object: never stale). */
+export function isStale(current, next) {
+  return Boolean(current && next !== current && next.revision < current.revision);
+}
+
 /** Send an event and wait for its acknowledgement, or reject after `ms`. */
 export function request(socket, event, payload, ms = 10000) {
   return socket.timeout(ms).emitWithAck(event, payload);

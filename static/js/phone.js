@@ -2,7 +2,7 @@
 // them, follow the facilitator. Nothing typed is lost: a note is kept in
 // localStorage until the server acknowledges it is stored, and resent on
 // every reconnection (the server stores each client id once).
-import { NoteBoard, connectLive, el, readJSON, renderStage, request, t } from "./live.js";
+import { NoteBoard, connectLive, isStale, el, readJSON, renderStage, request, t } from "./live.js";
 import { Countdown } from "./timer.js";
 
 let state = readJSON("live-state");
@@ -118,6 +118,9 @@ function renderLanes(stage) {
 }
 
 function applyState(next) {
+  // Broadcasts sent from different server threads can arrive out of order: never
+  // let an older state replace a newer one.
+  if (isStale(state, next)) return;
   const stageChanged = !state || next.stage.index !== state.stage.index;
   state = next;
   const stage = state.stage;

@@ -1,6 +1,6 @@
 // The projector: the prompt, the notes, the groups, the vote (totals only once
 // closed), the 2×2 matrix, and a large timer, readable from the back of the room.
-import { NoteBoard, connectLive, el, readJSON, renderStage, t } from "./live.js";
+import { NoteBoard, connectLive, isStale, el, readJSON, renderStage, t } from "./live.js";
 import { drawMatrix, matrixLegend } from "./matrix.js";
 import { Countdown } from "./timer.js";
 
@@ -61,6 +61,9 @@ function rate(view) {
 }
 
 function applyState(next) {
+  // Broadcasts sent from different server threads can arrive out of order: never
+  // let an older state replace a newer one.
+  if (isStale(state, next)) return;
   state = next;
   renderStage(state);
   const draw = { cluster: groups, vote, rate }[state.stage.kind];

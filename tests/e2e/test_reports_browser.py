@@ -18,7 +18,8 @@ pytestmark = pytest.mark.e2e
 
 FIELD_NOTES = ("text;lane;evidence_id;source\n"
                "La enfermera llama a cada embarazada el día antes del control;social;ENT-07;entrevista\n"
-               "El director firma las planillas los lunes para no frenar las visitas;bureaucratic;OBS-02;observación\n")
+               "El director firma las planillas los lunes para no frenar las visitas;"
+               "bureaucratic;OBS-02;observación\n")
 
 
 def new_workshop(server, title: str) -> dict:

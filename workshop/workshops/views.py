@@ -3,6 +3,7 @@ closing, reopening and deleting a workshop."""
 
 from __future__ import annotations
 
+import functools
 import io
 import secrets
 from pathlib import Path
@@ -95,13 +96,25 @@ def join_by_link(code: str):
     return redirect(url_for("workshops.phone", code=workshop.code))
 
 
+def phone_view(view):
+    """For the phone's pages: find the open workshop and this device's participant
+    (sending a device that has not joined to the join link), in the workshop's language."""
+
+    @functools.wraps(view)
+    def wrapper(code: str):
+        workshop = services.workshop_for_code(code)  # NotFound / NotAllowed: friendly page
+        participant = _joined_participant(workshop)
+        if participant is None:
+            return redirect(url_for("workshops.join_by_link", code=workshop.code))
+        use_page_language(workshop.language)
+        return view(workshop, participant)
+
+    return wrapper
+
+
 @blueprint.route("/p/<code>")
-def phone(code: str):
-    workshop = _workshop_for_phone(code)
-    participant = _joined_participant(workshop)
-    if participant is None:
-        return redirect(url_for("workshops.join_by_link", code=workshop.code))
-    use_page_language(workshop.language)
+@phone_view
+def phone(workshop: Workshop, participant: Participant):
     state = workshop_state(workshop, "participant", participant)
     return render_template("workshops/phone.html", workshop=workshop, state=state,
                            participant=participant, note_form=NoteForm(),
@@ -109,20 +122,11 @@ def phone(code: str):
                            fallback_client_id=secrets.token_urlsafe(16))
 
 
-def _workshop_for_phone(code: str) -> Workshop:
-    """Raises NotFound or NotAllowed (closed), shown as a friendly page."""
-    return services.workshop_for_code(code)
-
-
 @blueprint.route("/p/<code>/notes", methods=["POST"])
 @limiter.limit("30/minute")
-def post_note(code: str):
+@phone_view
+def post_note(workshop: Workshop, participant: Participant):
     """The no-JavaScript path for a note: the same service as the live event."""
-    workshop = _workshop_for_phone(code)
-    participant = _joined_participant(workshop)
-    if participant is None:
-        return redirect(url_for("workshops.join_by_link", code=workshop.code))
-    use_page_language(workshop.language)
     form = NoteForm()
     stage = int(form.stage.data) if (form.stage.data or "").isdigit() else -1
     try:
@@ -139,12 +143,8 @@ def post_note(code: str):
 
 
 @blueprint.route("/p/<code>/name", methods=["POST"])
-def set_name(code: str):
-    workshop = _workshop_for_phone(code)
-    participant = _joined_participant(workshop)
-    if participant is None:
-        return redirect(url_for("workshops.join_by_link", code=workshop.code))
-    use_page_language(workshop.language)
+@phone_view
+def set_name(workshop: Workshop, participant: Participant):
     form = NameForm()
     if form.validate_on_submit():
         services.set_display_name(workshop, participant, form.display_name.data)

@@ -293,7 +293,8 @@ async function voteAction(event, payload) {
 
 function rateView(view) {
   const rating = view.rating;
-  const parts = [el("p", "vote-header", t("raters", { count: rating.raters }))];
+  // The count of raters lives on the console and projector, which get it live.
+  const parts = [];
   if (!rating.candidates.length) parts.push(el("p", "hint", t("no_options")));
   const mineAll = rating.mine || {};
   for (const option of rating.candidates) {

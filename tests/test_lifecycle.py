@@ -335,21 +335,22 @@ def test_delete_removes_every_row_of_the_workshop_and_nothing_else(build_room):
 
 
 def test_delete_does_not_rely_on_the_databases_cascades(app, build_room):
-    """With SQLite's foreign keys off (an old database file, a careless connection), the
-    explicit deletion still leaves no orphan behind."""
-    if db.engine.dialect.name != "sqlite":
-        pytest.skip("a SQLite connection setting")
+    """With the database's foreign keys and cascades off (SQLite: an old file or a careless
+    connection; PostgreSQL: replication role), the explicit deletion leaves no orphan."""
+    sqlite = db.engine.dialect.name == "sqlite"
     room = build_room(RATE)
     workshop_id = room.workshop.id
     db.session.commit()
-    db.session.execute(text("PRAGMA foreign_keys=OFF"))
+    db.session.execute(text("PRAGMA foreign_keys=OFF" if sqlite
+                            else "SET session_replication_role = replica"))
     try:
         workshops.delete_workshop(room.workshop, room.facilitator)
         db.session.commit()
         assert all(count == 0 for count in rows_of(workshop_id).values())
     finally:
         db.session.commit()
-        db.session.execute(text("PRAGMA foreign_keys=ON"))
+        db.session.execute(text("PRAGMA foreign_keys=ON" if sqlite
+                                else "SET session_replication_role = DEFAULT"))
         db.session.commit()
 
 

@@ -63,8 +63,10 @@ def serve(host: str, port: int, threads: int) -> None:
     _ready()
     from workshop.server import run_server
 
-    click.echo(f"workshop serving on http://{host}:{port}  (base URL "
-               f"{current_app.config['BASE_URL']})")
+    app = current_app._get_current_object()
+    links = (app.config["BASE_URL"] if app.config.get("BASE_URL_FROM_ENVIRONMENT")
+             else "the address each browser uses (set WORKSHOP_BASE_URL to fix one)")
+    click.echo(f"workshop serving on http://{host}:{port}; join links use {links}")
     run_server(current_app._get_current_object(), host, port, threads)
 
 

@@ -2,7 +2,7 @@
 // clustering (mouse, drag and keyboard), the vote, the 2×2 matrix, the ranking
 // and participation counts. Every action is a Socket.IO command; the server
 // answers with an acknowledgement and broadcasts the new state to everyone.
-import { NoteBoard, connectLive, isStale, el, readJSON, renderStage, request, t } from "./live.js";
+import { NoteBoard, connectLive, isStale, seen, el, readJSON, renderStage, request, t } from "./live.js";
 import { drawMatrix, matrixLegend } from "./matrix.js";
 import { Countdown } from "./timer.js";
 
@@ -369,9 +369,13 @@ $("show-participants").addEventListener("click", showParticipants);
 
 const socket = connectLive({ workshop: state.workshop.id, audience: "facilitator" }, {
   state: applyState,
-  note_added: ({ note }) => { board.upsert(note); state.note_count += 1; showCounts(); },
-  note_updated: ({ note }) => board.upsert(note),
-  note_deleted: ({ note }) => { board.remove(note.id); state.note_count -= 1; showCounts(); },
+  note_added: (payload) => {
+    seen(state, payload); board.upsert(payload.note); state.note_count += 1; showCounts();
+  },
+  note_updated: (payload) => { seen(state, payload); board.upsert(payload.note); },
+  note_deleted: (payload) => {
+    seen(state, payload); board.remove(payload.note.id); state.note_count -= 1; showCounts();
+  },
   participants_changed: ({ count }) => { state.participant_count = count; showCounts(); },
   timer: ({ stage, timer }) => {
     if (stage === state.stage.index) { state.timer = timer; countdown.set(timer); renderTools(); }

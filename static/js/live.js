@@ -55,6 +55,14 @@ export function isStale(current, next) {
   return Boolean(current && next !== current && next.revision < current.revision);
 }
 
+/**
+ * Remember the revision a change event carried, so a full state built before that
+ * change (and delivered after it) is recognised as older and ignored.
+ */
+export function seen(state, payload) {
+  if (state && payload && payload.revision > state.revision) state.revision = payload.revision;
+}
+
 /** Send an event and wait for its acknowledgement, or reject after `ms`. */
 export function request(socket, event, payload, ms = 10000) {
   return socket.timeout(ms).emitWithAck(event, payload);

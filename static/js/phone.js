@@ -2,7 +2,7 @@
 // them, follow the facilitator. Nothing typed is lost: a note is kept in
 // localStorage until the server acknowledges it is stored, and resent on
 // every reconnection (the server stores each client id once).
-import { NoteBoard, connectLive, isStale, el, readJSON, renderStage, request, t } from "./live.js";
+import { NoteBoard, connectLive, isStale, seen, el, readJSON, renderStage, request, t } from "./live.js";
 import { Countdown } from "./timer.js";
 
 let state = readJSON("live-state");
@@ -443,9 +443,9 @@ const socket = connectLive({ workshop: workshopId, audience: "participant" }, {
     form.hidden = true;
     boardSection.replaceChildren(el("p", "error", t("removed")));
   },
-  note_added: ({ note }) => board.upsert(note),
-  note_updated: ({ note }) => board.upsert(note),
-  note_deleted: ({ note }) => board.remove(note.id),
+  note_added: (payload) => { seen(state, payload); board.upsert(payload.note); },
+  note_updated: (payload) => { seen(state, payload); board.upsert(payload.note); },
+  note_deleted: (payload) => { seen(state, payload); board.remove(payload.note.id); },
 });
 
 window.addEventListener("online", () => flushOutbox());

@@ -113,6 +113,17 @@ def _drop_empty(workshop: Workshop, cluster_ids: set[int | None]) -> None:
                 db.session.delete(cluster)
 
 
+def _move_notes(workshop: Workshop, notes: list[Note], cluster_id: int | None) -> None:
+    """Put notes into a group (or none), then drop the groups this left empty."""
+    previous = {note.cluster_id for note in notes} - {cluster_id}
+    for note in notes:
+        note.cluster_id = cluster_id
+    db.session.flush()
+    _drop_empty(workshop, previous)
+    workshop.bump()
+    db.session.flush()
+
+
 def group_notes(workshop: Workshop, actor: Actor, note_ids: Any, title: Any) -> Cluster:
     """Make a new named group of the chosen notes (taking them out of their old groups)."""
     _cluster_stage(workshop, actor, proposing=True)
@@ -122,13 +133,7 @@ def group_notes(workshop: Workshop, actor: Actor, note_ids: Any, title: Any) -> 
                       proposed_by_participant=isinstance(actor, Participant))
     db.session.add(cluster)
     db.session.flush()
-    previous = {note.cluster_id for note in notes}
-    for note in notes:
-        note.cluster_id = cluster.id
-    db.session.flush()
-    _drop_empty(workshop, previous)
-    workshop.bump()
-    db.session.flush()
+    _move_notes(workshop, notes, cluster.id)
     return cluster
 
 
@@ -136,14 +141,7 @@ def add_to_cluster(workshop: Workshop, actor: Actor, note_ids: Any, cluster_id: 
     """Put notes into an existing group (what dragging a note onto a group does)."""
     _cluster_stage(workshop, actor, proposing=True)
     cluster = get_cluster(workshop, cluster_id)
-    notes = _notes(workshop, note_ids)
-    previous = {note.cluster_id for note in notes} - {cluster.id}
-    for note in notes:
-        note.cluster_id = cluster.id
-    db.session.flush()
-    _drop_empty(workshop, previous)
-    workshop.bump()
-    db.session.flush()
+    _move_notes(workshop, _notes(workshop, note_ids), cluster.id)
     return cluster
 
 
@@ -151,13 +149,7 @@ def ungroup_notes(workshop: Workshop, actor: Actor, note_ids: Any) -> list[Note]
     """Take notes out of their groups."""
     _cluster_stage(workshop, actor)
     notes = _notes(workshop, note_ids)
-    previous = {note.cluster_id for note in notes}
-    for note in notes:
-        note.cluster_id = None
-    db.session.flush()
-    _drop_empty(workshop, previous)
-    workshop.bump()
-    db.session.flush()
+    _move_notes(workshop, notes, None)
     return notes
 
 

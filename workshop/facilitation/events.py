@@ -3,7 +3,6 @@ service, that the actor is a facilitator."""
 
 from __future__ import annotations
 
-from workshop.board import services as board
 from workshop.facilitation import services
 from workshop.live import broadcast
 from workshop.live.events import LiveContext, live_event
@@ -30,19 +29,10 @@ def on_lock(context: LiveContext, payload: dict) -> dict:
 
 @live_event("timer")
 def on_timer(context: LiveContext, payload: dict) -> dict:
-    """One event for the timer: action start (seconds, or resume), pause, extend, clear."""
-    workshop, actor, action = context.workshop, context.actor, payload.get("action")
-    operations = {
-        "start": lambda: services.start_timer(workshop, actor, payload.get("seconds")),
-        "pause": lambda: services.pause_timer(workshop, actor),
-        "extend": lambda: services.extend_timer(workshop, actor, payload.get("seconds")),
-        "clear": lambda: services.clear_timer(workshop, actor),
-    }
-    if action not in operations:
-        from workshop.errors import InvalidInput
-
-        raise InvalidInput("Unknown timer action.")
-    state = operations[action]()
+    """Timer controls: action start (seconds, or resume), pause, extend, clear."""
+    workshop = context.workshop
+    state = services.run_timer(workshop, context.actor, payload.get("action"),
+                               payload.get("seconds"))
     timer = services.timer_data(state)
     context.then(lambda: broadcast.timer_changed(workshop, timer))
     return {"timer": timer}
@@ -65,15 +55,8 @@ def on_hide_note(context: LiveContext, payload: dict) -> dict:
 
 @live_event("moderate_note")
 def on_moderate_note(context: LiveContext, payload: dict) -> dict:
-    """The facilitator fixes a typo or deletes a note, in any stage."""
-    from workshop.workshops.services import ensure_facilitator
-
-    ensure_facilitator(context.workshop, context.actor)
-    if payload.get("delete") is True:
-        board.delete_note(context.workshop, context.actor, payload.get("note_id"))
-    else:
-        board.edit_note(context.workshop, context.actor, payload.get("note_id"),
-                        payload.get("text"))
+    services.moderate_note(context.workshop, context.actor, payload.get("note_id"),
+                           payload.get("text"), delete=payload.get("delete") is True)
     _everyone(context)
     return {}
 

@@ -134,6 +134,19 @@ def extend_timer(workshop: Workshop, actor: Actor, seconds: Any) -> StageState:
     return state
 
 
+def run_timer(workshop: Workshop, actor: Actor, action: Any, seconds: Any = None) -> StageState:
+    """One entry for the timer controls: start (or resume), pause, extend, clear."""
+    operations = {
+        "start": lambda: start_timer(workshop, actor, seconds),
+        "pause": lambda: pause_timer(workshop, actor),
+        "extend": lambda: extend_timer(workshop, actor, seconds),
+        "clear": lambda: clear_timer(workshop, actor),
+    }
+    if action not in operations:
+        raise InvalidInput(_("Unknown timer action."))
+    return operations[action]()
+
+
 def clear_timer(workshop: Workshop, actor: Actor) -> StageState:
     state = _current(workshop, actor)
     state.timer_ends_at = None
@@ -202,6 +215,17 @@ def set_note_hidden(workshop: Workshop, actor: Actor, note_id: Any, hidden: Any)
     workshop.bump()
     db.session.flush()
     return note
+
+
+def moderate_note(workshop: Workshop, actor: Actor, note_id: Any, text: Any = None,
+                  delete: bool = False) -> Note:
+    """The facilitator fixes a typo in, or deletes, any note of any stage."""
+    from workshop.board.services import delete_note, edit_note
+
+    ensure_facilitator(workshop, actor)
+    if delete:
+        return delete_note(workshop, actor, note_id)
+    return edit_note(workshop, actor, note_id, text)
 
 
 def _participant(workshop: Workshop, participant_id: Any) -> Participant:

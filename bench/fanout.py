@@ -98,8 +98,13 @@ def serve_reference(port: int, threads: int, async_mode: str) -> None:
     from workshop import MAX_MESSAGE_BYTES
     from workshop.server import run_server
 
-    sio = socketio.Server(async_mode=async_mode, ping_interval=20, ping_timeout=20,
-                          max_http_buffer_size=MAX_MESSAGE_BYTES, cors_allowed_origins=None)
+    sio = socketio.Server(
+        async_mode=async_mode,
+        ping_interval=20,
+        ping_timeout=20,
+        max_http_buffer_size=MAX_MESSAGE_BYTES,
+        cors_allowed_origins=None,
+    )
     revision = iter(range(1, 1 << 62))
 
     @sio.on("connect", namespace=NAMESPACE)
@@ -172,8 +177,15 @@ def spawn(name: str, command: list[str], env: dict, workdir: Path, port: int) ->
     """Start a server in its own process group and wait until it answers HTTP."""
     log = workdir / f"{name}.log"
     with log.open("w") as out:
-        process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=out, stderr=out,
-                                   stdin=subprocess.DEVNULL, start_new_session=True)
+        process = subprocess.Popen(
+            command,
+            env=env,
+            cwd=ROOT,
+            stdout=out,
+            stderr=out,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     server = Server(name, process, f"http://127.0.0.1:{port}", log)
     STARTED.append(server)
     deadline = time.monotonic() + SERVER_START_TIMEOUT
@@ -196,8 +208,16 @@ def stop_all() -> None:
 
 
 def workshop_cli(env: dict, *args: str, stdin: str = "") -> str:
-    done = subprocess.run([str(WORKSHOP_BIN), *args], env=env, cwd=ROOT, input=stdin,
-                          capture_output=True, text=True, timeout=60, check=False)
+    done = subprocess.run(
+        [str(WORKSHOP_BIN), *args],
+        env=env,
+        cwd=ROOT,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     if done.returncode != 0:
         raise SetupError(f"workshop {args[0]} failed:\n{done.stderr[-2000:]}")
     return done.stdout
@@ -212,14 +232,23 @@ def start_app(workdir: Path, args: argparse.Namespace, async_mode: str) -> Serve
     port = free_port()
     workdir = workdir / f"app-{async_mode}"
     workdir.mkdir()
-    env = {**server_env(async_mode), "WORKSHOP_INSTANCE_PATH": str(workdir / "instance"),
-           "WORKSHOP_BASE_URL": f"http://127.0.0.1:{port}",
-           "WORKSHOP_RATELIMIT_ENABLED": "false"}
+    env = {
+        **server_env(async_mode),
+        "WORKSHOP_INSTANCE_PATH": str(workdir / "instance"),
+        "WORKSHOP_BASE_URL": f"http://127.0.0.1:{port}",
+        "WORKSHOP_RATELIMIT_ENABLED": "false",
+    }
     workshop_cli(env, "create-facilitator", EMAIL, "--password-stdin", stdin=PASSWORD + "\n")
-    created = json.loads(workshop_cli(env, "new", "--plan", "pd-discovery", "--title",
-                                      "Bench", "--owner", EMAIL, "--json"))
-    server = spawn("app", [str(WORKSHOP_BIN), "serve", "--port", str(port),
-                           "--threads", str(args.threads)], env, workdir, port)
+    created = json.loads(
+        workshop_cli(env, "new", "--plan", "pd-discovery", "--title", "Bench", "--owner", EMAIL, "--json")
+    )
+    server = spawn(
+        "app",
+        [str(WORKSHOP_BIN), "serve", "--port", str(port), "--threads", str(args.threads)],
+        env,
+        workdir,
+        port,
+    )
     server.workshop_id = created["id"]
     open_write_stage(server, args.transport)
     server.cookies = join_participants(created["join_url"], args.clients)
@@ -233,19 +262,27 @@ def open_write_stage(server: Server, transport: str) -> None:
     token = re.search(r'name="csrf_token"[^>]*?value="([^"]+)"', page.text)
     if page.status_code != 200 or token is None:
         raise SetupError(f"GET /login gave {page.status_code} without a csrf_token field")
-    answer = http.post(server.url + "/login", allow_redirects=False, timeout=10,
-                       data={"email": EMAIL, "password": PASSWORD,
-                             "csrf_token": token.group(1)})
+    answer = http.post(
+        server.url + "/login",
+        allow_redirects=False,
+        timeout=10,
+        data={"email": EMAIL, "password": PASSWORD, "csrf_token": token.group(1)},
+    )
     if answer.status_code != 302:
         raise SetupError(f"facilitator login failed (HTTP {answer.status_code})")
     facilitator = socketio.Client(reconnection=False)
-    facilitator.connect(server.url, headers={"Cookie": cookie_header(http.cookies)},
-                        auth={"workshop": server.workshop_id, "audience": "facilitator"},
-                        namespaces=[NAMESPACE], transports=[transport],
-                        wait_timeout=CONNECT_TIMEOUT)
+    facilitator.connect(
+        server.url,
+        headers={"Cookie": cookie_header(http.cookies)},
+        auth={"workshop": server.workshop_id, "audience": "facilitator"},
+        namespaces=[NAMESPACE],
+        transports=[transport],
+        wait_timeout=CONNECT_TIMEOUT,
+    )
     try:
-        ack = facilitator.call("change_stage", {"stage": WRITE_STAGE}, namespace=NAMESPACE,
-                               timeout=CONNECT_TIMEOUT)
+        ack = facilitator.call(
+            "change_stage", {"stage": WRITE_STAGE}, namespace=NAMESPACE, timeout=CONNECT_TIMEOUT
+        )
     finally:
         facilitator.disconnect()
     if not ack.get("ok"):
@@ -273,10 +310,19 @@ def start_reference(workdir: Path, args: argparse.Namespace, async_mode: str) ->
     port = free_port()
     # `import workshop` first, as the `workshop` command does: in gevent mode it monkey-patches
     # the standard library before anything imports socket or ssl.
-    command = [sys.executable, "-c",
-               "import workshop, runpy, sys; runpy.run_path(sys.argv.pop(1), run_name='__main__')",
-               str(Path(__file__).resolve()), "--serve-reference",
-               "--port", str(port), "--threads", str(args.threads), "--async-mode", async_mode]
+    command = [
+        sys.executable,
+        "-c",
+        "import workshop, runpy, sys; runpy.run_path(sys.argv.pop(1), run_name='__main__')",
+        str(Path(__file__).resolve()),
+        "--serve-reference",
+        "--port",
+        str(port),
+        "--threads",
+        str(args.threads),
+        "--async-mode",
+        async_mode,
+    ]
     server = spawn(f"reference-{async_mode}", command, server_env(async_mode), workdir, port)
     server.cookies = [""] * args.clients
     return server
@@ -330,15 +376,21 @@ def connect_clients(plan: Plan):
     errors: list[str] = []
     for number, cookie in plan.clients:
         sio = socketio.Client(reconnection=False, handle_sigint=False)
-        sio.on("note_added", namespace=NAMESPACE, handler=lambda data: received.append(
-            (data["note"]["client_id"], time.monotonic())))
-        sio.on("disconnect", namespace=NAMESPACE,
-               handler=lambda *_, n=number: dropped.append(n))
+        sio.on(
+            "note_added",
+            namespace=NAMESPACE,
+            handler=lambda data: received.append((data["note"]["client_id"], time.monotonic())),
+        )
+        sio.on("disconnect", namespace=NAMESPACE, handler=lambda *_, n=number: dropped.append(n))
         try:
-            sio.connect(plan.url, headers={"Cookie": cookie} if cookie else {},
-                        auth={"workshop": plan.workshop_id, "audience": "participant"},
-                        namespaces=[NAMESPACE], transports=[plan.transport],
-                        wait_timeout=CONNECT_TIMEOUT)
+            sio.connect(
+                plan.url,
+                headers={"Cookie": cookie} if cookie else {},
+                auth={"workshop": plan.workshop_id, "audience": "participant"},
+                namespaces=[NAMESPACE],
+                transports=[plan.transport],
+                wait_timeout=CONNECT_TIMEOUT,
+            )
         except socketio.exceptions.ConnectionError as error:
             errors.append(f"client {number}: {error}")
             continue
@@ -369,17 +421,26 @@ def run_schedule(plan: Plan, clients: dict, received: list, dropped: list, t0: f
         note_id = client_id(plan.prefix, number)
         sent[note_id] = time.monotonic()
         lag = max(lag, sent[note_id] - due)
-        sender.emit("add_note", {"client_id": note_id, "text": f"bench note {number}",
-                                 "stage": WRITE_STAGE, "lane": None},
-                    namespace=NAMESPACE, callback=on_ack)
+        sender.emit(
+            "add_note",
+            {"client_id": note_id, "text": f"bench note {number}", "stage": WRITE_STAGE, "lane": None},
+            namespace=NAMESPACE,
+            callback=on_ack,
+        )
     expected = plan.notes * len(clients)
     deadline = t0 + plan.notes / plan.rate + plan.drain
     while len(received) < expected and time.monotonic() < deadline:
         time.sleep(0.05)
     end = time.monotonic()
-    return {"sent": sent, "received": list(received), "acks": acks, "lag": lag,
-            "dropped": len(dropped), "cpu": (time.process_time() - cpu0) / (end - t0),
-            "clients": len(clients)}
+    return {
+        "sent": sent,
+        "received": list(received),
+        "acks": acks,
+        "lag": lag,
+        "dropped": len(dropped),
+        "cpu": (time.process_time() - cpu0) / (end - t0),
+        "clients": len(clients),
+    }
 
 
 # --------------------------------------------------------------------------- one measurement
@@ -410,8 +471,14 @@ def measure(server: Server, args: argparse.Namespace, prefix: str) -> dict:
     finally:
         stop_client_processes(workers, wait=finished)
     figures = summarize(results, args, connected)
-    figures.update(rss_idle=rss_idle, pss_idle=pss_idle, rss=rss, pss=pss,
-                   server_cpu=server_cpu * 100, machine_cpu=machine_cpu)
+    figures.update(
+        rss_idle=rss_idle,
+        pss_idle=pss_idle,
+        rss=rss,
+        pss=pss,
+        server_cpu=server_cpu * 100,
+        machine_cpu=machine_cpu,
+    )
     return figures
 
 
@@ -420,9 +487,17 @@ def start_client_processes(server: Server, args: argparse.Namespace, prefix: str
     clients = list(enumerate(server.cookies))
     workers = []
     for index in range(args.client_procs):
-        plan = Plan(server.url, server.workshop_id, args.transport,
-                    clients[index::args.client_procs], args.clients,
-                    int(args.rate * args.duration), args.rate, args.drain, prefix)
+        plan = Plan(
+            server.url,
+            server.workshop_id,
+            args.transport,
+            clients[index :: args.client_procs],
+            args.clients,
+            int(args.rate * args.duration),
+            args.rate,
+            args.drain,
+            prefix,
+        )
         ours, theirs = context.Pipe()
         process = context.Process(target=client_process, args=(plan, theirs), daemon=True)
         process.start()
@@ -485,12 +560,17 @@ def summarize(results: list[dict], args: argparse.Namespace, connected: int) -> 
     span = max(last.values(), default=first) - first
     acks = [result["acks"] for result in results]
     return {
-        "connected": connected, "sent": len(sent),
-        "acked": sum(a["ok"] for a in acks), "refused": sum(a["failed"] for a in acks),
+        "connected": connected,
+        "sent": len(sent),
+        "acked": sum(a["ok"] for a in acks),
+        "refused": sum(a["failed"] for a in acks),
         "first_error": next((a["first_error"] for a in acks if a["first_error"]), None),
-        "expected": len(sent) * connected, "received": len(latencies),
-        "p50": percentile(latencies, 0.50) * 1000, "p95": percentile(latencies, 0.95) * 1000,
-        "p99": percentile(latencies, 0.99) * 1000, "last_p95": percentile(to_last, 0.95) * 1000,
+        "expected": len(sent) * connected,
+        "received": len(latencies),
+        "p50": percentile(latencies, 0.50) * 1000,
+        "p95": percentile(latencies, 0.95) * 1000,
+        "p99": percentile(latencies, 0.99) * 1000,
+        "last_p95": percentile(to_last, 0.95) * 1000,
         "max": (latencies[-1] if latencies else float("nan")) * 1000,
         "rate": len(latencies) / span if span > 0 else float("nan"),
         "dropped": sum(result["dropped"] for result in results),
@@ -522,8 +602,7 @@ ROWS = [
     ("send lag max (ms)", "send_lag", "{:.1f}"),
     ("machine CPU (% all cores)", "machine_cpu", "{:.0f}"),
 ]
-RATIO_KEYS = {"p50", "p95", "p99", "max", "last_p95", "rate", "server_cpu", "rss_idle", "rss",
-              "pss"}
+RATIO_KEYS = {"p50", "p95", "p99", "max", "last_p95", "rate", "server_cpu", "rss_idle", "rss", "pss"}
 
 
 def print_table(figures: dict[str, dict], ratio: tuple[str, str, str] | None = None) -> None:
@@ -541,9 +620,14 @@ def print_table(figures: dict[str, dict], ratio: tuple[str, str, str] | None = N
         print(line)
 
 
-COMPARED = [("latency p50", "p50", "ms"), ("p95", "p95", "ms"), ("p99", "p99", "ms"),
-            ("deliveries/s", "rate", ""), ("RSS with N clients", "rss", "MB"),
-            ("server CPU", "server_cpu", "% of a core")]
+COMPARED = [
+    ("latency p50", "p50", "ms"),
+    ("p95", "p95", "ms"),
+    ("p99", "p99", "ms"),
+    ("deliveries/s", "rate", ""),
+    ("RSS with N clients", "rss", "MB"),
+    ("server CPU", "server_cpu", "% of a core"),
+]
 
 
 def comparison_line(name: str, threading: dict, gevent: dict) -> str:
@@ -553,8 +637,9 @@ def comparison_line(name: str, threading: dict, gevent: dict) -> str:
         before, after = threading[key], gevent[key]
         share = f"{after / before:.2f}x" if before else "n/a"
         digits = 1 if key in {"p50", "p95", "p99", "rss"} else 0
-        parts.append(f"{label} {before:.{digits}f} → {after:.{digits}f}{' ' + unit if unit else ''}"
-                     f" ({share})")
+        parts.append(
+            f"{label} {before:.{digits}f} → {after:.{digits}f}{' ' + unit if unit else ''} ({share})"
+        )
     return f"gevent vs threading, {name}: " + "; ".join(parts)
 
 
@@ -570,12 +655,16 @@ def warnings(figures: dict[str, dict], args: argparse.Namespace) -> list[str]:
         if fig["dropped"]:
             notes.append(f"{name}: {fig['dropped']} clients were disconnected during the run")
         if fig["client_cpu"] > 80 or fig["send_lag"] > 50:
-            notes.append(f"{name}: the client side lagged (send lag {fig['send_lag']:.0f} ms, "
-                         f"busiest client process {fig['client_cpu']:.0f}% CPU): latencies "
-                         "include client-side queueing (try --client-procs, or a lower rate)")
+            notes.append(
+                f"{name}: the client side lagged (send lag {fig['send_lag']:.0f} ms, "
+                f"busiest client process {fig['client_cpu']:.0f}% CPU): latencies "
+                "include client-side queueing (try --client-procs, or a lower rate)"
+            )
         if fig["machine_cpu"] > 75:
-            notes.append(f"{name}: the machine was saturated ({fig['machine_cpu']:.0f}% of all "
-                         "cores): clients and server compete for CPU")
+            notes.append(
+                f"{name}: the machine was saturated ({fig['machine_cpu']:.0f}% of all "
+                "cores): clients and server compete for CPU"
+            )
     return notes
 
 
@@ -587,17 +676,23 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--clients", "-n", type=int, default=200, help="clients per server")
     parser.add_argument("--rate", type=float, default=10.0, help="notes per second, in total")
     parser.add_argument("--duration", type=float, default=20.0, help="seconds of posting")
-    parser.add_argument("--drain", type=float, default=10.0,
-                        help="seconds to wait for late deliveries after the last note")
+    parser.add_argument(
+        "--drain", type=float, default=10.0, help="seconds to wait for late deliveries after the last note"
+    )
     parser.add_argument("--transport", choices=["websocket", "polling"], default="websocket")
-    parser.add_argument("--client-procs", type=int, default=4,
-                        help="processes the clients are spread over")
-    parser.add_argument("--threads", type=int, default=500,
-                        help="connections per server: gthread threads, or gevent's "
-                             "worker_connections")
-    parser.add_argument("--async-mode", choices=["threading", "gevent", "both"],
-                        default="threading",
-                        help="server stack of both servers (both: threading, then gevent)")
+    parser.add_argument("--client-procs", type=int, default=4, help="processes the clients are spread over")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=500,
+        help="connections per server: gthread threads, or gevent's worker_connections",
+    )
+    parser.add_argument(
+        "--async-mode",
+        choices=["threading", "gevent", "both"],
+        default="threading",
+        help="server stack of both servers (both: threading, then gevent)",
+    )
     parser.add_argument("--only", choices=["app", "reference"], help="measure one server")
     parser.add_argument("--serve-reference", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
@@ -627,9 +722,11 @@ def run(args: argparse.Namespace) -> int:
     starters = {"app": start_app, "reference": start_reference}
     names = [args.only] if args.only else list(starters)
     modes = ["threading", "gevent"] if args.async_mode == "both" else [args.async_mode]
-    print(f"fan-out: {args.clients} clients, {args.rate:g} notes/s for {args.duration:g} s, "
-          f"{args.transport}, {args.client_procs} client processes, {os.cpu_count()} CPUs, "
-          f"async mode {' then '.join(modes)}")
+    print(
+        f"fan-out: {args.clients} clients, {args.rate:g} notes/s for {args.duration:g} s, "
+        f"{args.transport}, {args.client_procs} client processes, {os.cpu_count()} CPUs, "
+        f"async mode {' then '.join(modes)}"
+    )
     figures: dict[str, dict[str, dict]] = {mode: {} for mode in modes}
     workdir = Path(tempfile.mkdtemp(prefix="fanout-"))
     try:
@@ -650,17 +747,20 @@ def run(args: argparse.Namespace) -> int:
     if len(modes) == 2:
         for name in names:
             print(f"\n{name}: threading vs gevent")
-            print_table({mode: figures[mode][name] for mode in modes},
-                        ratio=("gevent", "threading", "gevent/thr"))
+            print_table(
+                {mode: figures[mode][name] for mode in modes}, ratio=("gevent", "threading", "gevent/thr")
+            )
         print()
         for name in names:
             print(comparison_line(name, figures["threading"][name], figures["gevent"][name]))
-    problems = [f"[{mode}] {problem}" for mode in modes
-                for problem in warnings(figures[mode], args)]
+    problems = [f"[{mode}] {problem}" for mode in modes for problem in warnings(figures[mode], args)]
     for problem in problems:
         print(f"! {problem}")
-    incomplete = any(f["received"] < f["expected"] or f["connected"] < args.clients
-                     for per_mode in figures.values() for f in per_mode.values())
+    incomplete = any(
+        f["received"] < f["expected"] or f["connected"] < args.clients
+        for per_mode in figures.values()
+        for f in per_mode.values()
+    )
     return 1 if incomplete else 0
 
 

@@ -41,27 +41,79 @@ sys.path.insert(0, str(ROOT))
 
 TARGET = 1.3
 WORDS = {
-    "usf": ["turnos", "fila", "agenda", "consultorio", "farmacia", "curaciones", "vacunas",
-            "registro", "visitas", "promotores", "horario", "sala de espera"],
-    "region": ["movilidad", "capacitación", "supervisión", "insumos", "pedidos", "equipos",
-               "reuniones", "indicadores", "reconocimiento", "combustible", "rotación"],
-    "ministry": ["normativa", "presupuesto", "planillas", "sistema digital", "contratos",
-                 "incentivos", "stock mínimo", "compras", "protocolos", "salarios"],
+    "usf": [
+        "turnos",
+        "fila",
+        "agenda",
+        "consultorio",
+        "farmacia",
+        "curaciones",
+        "vacunas",
+        "registro",
+        "visitas",
+        "promotores",
+        "horario",
+        "sala de espera",
+    ],
+    "region": [
+        "movilidad",
+        "capacitación",
+        "supervisión",
+        "insumos",
+        "pedidos",
+        "equipos",
+        "reuniones",
+        "indicadores",
+        "reconocimiento",
+        "combustible",
+        "rotación",
+    ],
+    "ministry": [
+        "normativa",
+        "presupuesto",
+        "planillas",
+        "sistema digital",
+        "contratos",
+        "incentivos",
+        "stock mínimo",
+        "compras",
+        "protocolos",
+        "salarios",
+    ],
 }
-VERBS = ["Mejorar", "Asegurar", "Simplificar", "Reorganizar", "Coordinar", "Medir",
-         "Compartir", "Reducir la demora de", "Planificar", "Publicar"]
-TAILS = ["para que la comunidad confíe en la USF", "sin sumar planillas",
-         "con apoyo de la región sanitaria", "dentro del horario laboral",
-         "en las compañías más alejadas", "con datos de cada mes", "junto a la comisión vecinal",
-         "para no perder pacientes crónicos", ""]
+VERBS = [
+    "Mejorar",
+    "Asegurar",
+    "Simplificar",
+    "Reorganizar",
+    "Coordinar",
+    "Medir",
+    "Compartir",
+    "Reducir la demora de",
+    "Planificar",
+    "Publicar",
+]
+TAILS = [
+    "para que la comunidad confíe en la USF",
+    "sin sumar planillas",
+    "con apoyo de la región sanitaria",
+    "dentro del horario laboral",
+    "en las compañías más alejadas",
+    "con datos de cada mes",
+    "junto a la comisión vecinal",
+    "para no perder pacientes crónicos",
+    "",
+]
 
 
 def _note_text(rng: random.Random, lane: str, number: int) -> str:
     words = WORDS[lane]
     text = f"{rng.choice(VERBS)} {rng.choice(words)} y {rng.choice(words)} {rng.choice(TAILS)}"
     if number % 7 == 0:  # some long notes, as people write them
-        text += (". Hoy se pierde mucho tiempo porque cada servicio lleva su propio cuaderno y "
-                 "nadie ve el total; proponemos una sola planilla compartida.")
+        text += (
+            ". Hoy se pierde mucho tiempo porque cada servicio lleva su propio cuaderno y "
+            "nadie ve el total; proponemos una sola planilla compartida."
+        )
     return text.strip()
 
 
@@ -81,8 +133,9 @@ def build_workshop(app, notes: int, groups: int, people: int, seed: int = 7):
     with app.app_context():
         owner = create_facilitator("bench@example.org", "correct horse battery")
         plan = load_plan("reform-codesign", Path(app.config["PLANS_DIR"]))
-        workshop = create_workshop(owner, plan, "USF San Lorenzo · Co-diseño de reformas (bench)",
-                                   "es", place="San Lorenzo, Central")
+        workshop = create_workshop(
+            owner, plan, "USF San Lorenzo · Co-diseño de reformas (bench)", "es", place="San Lorenzo, Central"
+        )
         change_stage(workshop, owner, 1)
         participants = [join_workshop(workshop) for _ in range(people)]
         db.session.commit()
@@ -92,8 +145,14 @@ def build_workshop(app, notes: int, groups: int, people: int, seed: int = 7):
         lanes = list(WORDS)
         for number in range(idea_notes):
             lane = lanes[number % 3]
-            note, _new = add_note(workshop, participants[number % people],
-                                  _note_text(rng, lane, number), uuid.uuid4().hex, 1, lane)
+            note, _new = add_note(
+                workshop,
+                participants[number % people],
+                _note_text(rng, lane, number),
+                uuid.uuid4().hex,
+                1,
+                lane,
+            )
             if number % 10 == 3:  # as if imported from field notes (the import path sets these)
                 note.evidence_id = f"FN-{number:04d}"
             ids.append(note.id)
@@ -106,10 +165,15 @@ def build_workshop(app, notes: int, groups: int, people: int, seed: int = 7):
         size = len(ids) // groups
         clusters = []
         for index in range(groups):
-            chunk = ids[index * size:(index + 1) * size] if index < groups - 1 else ids[index * size:]
-            clusters.append(group_notes(workshop, owner, chunk,
-                                        f"Idea {index + 1}: {rng.choice(VERBS)} "
-                                        f"{rng.choice(WORDS[lanes[index % 3]])}").id)
+            chunk = ids[index * size : (index + 1) * size] if index < groups - 1 else ids[index * size :]
+            clusters.append(
+                group_notes(
+                    workshop,
+                    owner,
+                    chunk,
+                    f"Idea {index + 1}: {rng.choice(VERBS)} {rng.choice(WORDS[lanes[index % 3]])}",
+                ).id
+            )
         db.session.commit()
 
         change_stage(workshop, owner, 3)
@@ -129,17 +193,26 @@ def build_workshop(app, notes: int, groups: int, people: int, seed: int = 7):
         for position, cluster_id in enumerate(clusters):
             centre_x, centre_y = 1 + (position * 7 % 5), 1 + (position * 3 % 5)
             for participant in participants:
-                rate(workshop, participant, cluster_id,
-                     min(5, max(1, centre_x + rng.choice((-1, 0, 0, 1)))),
-                     min(5, max(1, centre_y + rng.choice((-1, 0, 0, 1)))))
+                rate(
+                    workshop,
+                    participant,
+                    cluster_id,
+                    min(5, max(1, centre_x + rng.choice((-1, 0, 0, 1)))),
+                    min(5, max(1, centre_y + rng.choice((-1, 0, 0, 1)))),
+                )
         db.session.commit()
 
         change_stage(workshop, owner, 5)
         for number in range(pilot_notes):
             lane = ("owner", "hypothesis", "indicator")[number % 3]
-            add_note(workshop, participants[number % people],
-                     f"Idea {number % groups + 1}: {_note_text(rng, 'region', number)}",
-                     uuid.uuid4().hex, 5, lane)
+            add_note(
+                workshop,
+                participants[number % people],
+                f"Idea {number % groups + 1}: {_note_text(rng, 'region', number)}",
+                uuid.uuid4().hex,
+                5,
+                lane,
+            )
         for cluster_id in clusters[:5]:
             set_decision(workshop, owner, "cluster", cluster_id, "selected")
         for cluster_id in clusters[-3:]:
@@ -178,13 +251,14 @@ def main() -> int:
     from workshop.workshops.models import Workshop
 
     with tempfile.TemporaryDirectory(prefix="report-bench-") as folder:
-        app = create_app({"INSTANCE_PATH": folder, "SECRET_KEY": "bench",
-                          "RATELIMIT_ENABLED": False})
+        app = create_app({"INSTANCE_PATH": folder, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False})
         upgrade_database(app)
         started = time.perf_counter()
         workshop_id = build_workshop(app, args.notes, args.groups, args.participants)
-        print(f"workshop: {args.notes} notes, {args.groups} groups, {args.participants} "
-              f"participants, built through the services in {time.perf_counter() - started:.1f} s")
+        print(
+            f"workshop: {args.notes} notes, {args.groups} groups, {args.participants} "
+            f"participants, built through the services in {time.perf_counter() - started:.1f} s"
+        )
 
         static = Path(app.static_folder).resolve()
         results: dict[str, list[float]] = {"full": [], "isolated": [], "bare": []}
@@ -234,8 +308,10 @@ def main() -> int:
                 for run in runs[shift:] + runs[:shift]:
                     gc.collect()  # the previous render's garbage is not charged to the next one
                     run()
-                print(f"  repetition {repetition + 1}: " + ", ".join(
-                    f"{name} {values[-1]:.2f} s" for name, values in results.items() if values))
+                print(
+                    f"  repetition {repetition + 1}: "
+                    + ", ".join(f"{name} {values[-1]:.2f} s" for name, values in results.items() if values)
+                )
             if args.keep:
                 Path(args.keep).write_bytes(last_pdf["full"])
 
@@ -244,10 +320,11 @@ def main() -> int:
     print(f"{'':10} {'median':>8} {'min':>8} {'max':>8} {'pages':>6}")
     for name, values in results.items():
         if values:
-            print(f"{name:10} {median[name]:8.2f} {min(values):8.2f} {max(values):8.2f} "
-                  f"{pages[name]:6d}")
-    print("full path: " + ", ".join(
-        f"{name} {statistics.median(values):.2f} s" for name, values in phases.items()))
+            print(f"{name:10} {median[name]:8.2f} {min(values):8.2f} {max(values):8.2f} {pages[name]:6d}")
+    print(
+        "full path: "
+        + ", ".join(f"{name} {statistics.median(values):.2f} s" for name, values in phases.items())
+    )
     ratio = median["full"] / median["bare"]
     print(f"ratio full/bare: {ratio:.2f} (target ≤ {TARGET})")
     if "isolated" in median:

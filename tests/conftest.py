@@ -37,13 +37,19 @@ def database_url(request, tmp_path_factory):
         schema = None
     else:
         schema = f"test_{uuid.uuid4().hex[:10]}"
-        admin = create_engine(os.environ["WORKSHOP_TEST_DATABASE_URL"].replace(
-            "postgresql://", "postgresql+psycopg://", 1))
+        admin = create_engine(
+            os.environ["WORKSHOP_TEST_DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://", 1)
+        )
         with admin.begin() as connection:
             connection.execute(text(f'CREATE SCHEMA "{schema}"'))
         url = _postgres_url(schema)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test",
-                      "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance"))})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": "test",
+            "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance")),
+        }
+    )
     upgrade_database(app)
     with app.app_context():
         db.engine.dispose()
@@ -117,8 +123,7 @@ def make_workshop(app, facilitator, plan):
     from workshop.workshops.services import change_stage, create_workshop
 
     def make(title: str = "USF San Lorenzo", stage: int = 1, language: str = "es", **kwargs):
-        workshop = create_workshop(facilitator, kwargs.pop("plan", plan), title, language,
-                                   **kwargs)
+        workshop = create_workshop(facilitator, kwargs.pop("plan", plan), title, language, **kwargs)
         if stage:
             change_stage(workshop, facilitator, stage)
         db.session.commit()

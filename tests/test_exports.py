@@ -27,18 +27,30 @@ from workshop.workshops.services import format_code
 
 SCHEMA_PATH = Path(formats.__file__).with_name("report.schema.json")
 EVIL = "[click](http://evil) ![x](file:///etc/passwd) <script>alert(1)</script>"
-FORMULAS = ('=HYPERLINK("http://evil","ver")', "+54 21 555", "-3 días sin insumos", "@SUM(A1)",
-            "'=ya escapada", "Dos líneas:\nprimera, \"segunda\"")
+FORMULAS = (
+    '=HYPERLINK("http://evil","ver")',
+    "+54 21 555",
+    "-3 días sin insumos",
+    "@SUM(A1)",
+    "'=ya escapada",
+    'Dos líneas:\nprimera, "segunda"',
+)
 TEXT_FORMATS = ("csv", "json", "md", "html")
 EXTENSIONS = {"pdf": ".pdf", "csv": ".csv", "json": ".json", "md": ".md", "html": ".html"}
-CONTENT_TYPES = {"pdf": "application/pdf", "csv": "text/csv", "json": "application/json",
-                 "md": "text/markdown", "html": "text/html"}
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "csv": "text/csv",
+    "json": "application/json",
+    "md": "text/markdown",
+    "html": "text/html",
+}
 
 
 @pytest.fixture
 def reform(facilitator, make_workshop, make_participant, plans_dir) -> ReformRun:
-    return run_reform_workshop(facilitator, make_workshop, make_participant, plans_dir,
-                               extra_notes=(EVIL, *FORMULAS))
+    return run_reform_workshop(
+        facilitator, make_workshop, make_participant, plans_dir, extra_notes=(EVIL, *FORMULAS)
+    )
 
 
 @pytest.fixture
@@ -55,9 +67,12 @@ def schema():
 
 def validate(document, schema) -> None:
     validator = jsonschema.Draft202012Validator(
-        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
-    errors = [f"{'/'.join(map(str, error.absolute_path))}: {error.message}"
-              for error in validator.iter_errors(document)]
+        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+    errors = [
+        f"{'/'.join(map(str, error.absolute_path))}: {error.message}"
+        for error in validator.iter_errors(document)
+    ]
     assert not errors, errors
 
 
@@ -98,12 +113,19 @@ def test_csv_has_every_note_once_and_reads_back(report, reform):
     assert (a1["lane"], a1["lane_label"]) == ("usf", "Family health unit (USF)")
     assert (a1["group_id"], a1["group_title"]) == (str(reform.clusters["A"]), "Turnos y agenda")
     assert (a1["group_dots"], a1["idea_rank"], a1["impact_mean"], a1["feasibility_mean"]) == (
-        "4", "1", "4.5", "4.5")
+        "4",
+        "1",
+        "4.5",
+        "4.5",
+    )
     assert (a1["note_dots"], a1["decision"], a1["hidden"], a1["deleted"]) == (
-        "0", "selected", "false", "false")
+        "0",
+        "selected",
+        "false",
+        "false",
+    )
     b1 = by_id[reform.notes["b1"].id]
-    assert (b1["evidence_id"], b1["source"], b1["idea_rank"]) == (
-        "FN-07", "Entrevista, USF Luque", "2")
+    assert (b1["evidence_id"], b1["source"], b1["idea_rank"]) == ("FN-07", "Entrevista, USF Luque", "2")
     d1 = by_id[reform.notes["d1"].id]
     assert d1["decision"] == "set_aside"
     loose = by_id[reform.notes["loose"].id]
@@ -140,8 +162,19 @@ def test_json_is_the_whole_document_and_validates(report, reform, schema):
     text = formats.to_json(report)
     document = json.loads(text)
     assert document == report
-    assert list(document) == ["version", "workshop", "stages", "ideas", "key_ideas", "set_aside",
-                              "clusters", "notes", "findings", "votes", "ratings"]
+    assert list(document) == [
+        "version",
+        "workshop",
+        "stages",
+        "ideas",
+        "key_ideas",
+        "set_aside",
+        "clusters",
+        "notes",
+        "findings",
+        "votes",
+        "ratings",
+    ]
     assert "capacitación" in text  # UTF-8 as is, not \u escapes
     assert formats.to_json(build_report(reform.workshop)) == text  # stable, byte for byte
     validate(document, schema)
@@ -215,10 +248,8 @@ def test_markdown_cannot_be_injected_by_a_note(report):
     assert "\\<script\\>" in body
 
 
-def test_markdown_speaks_the_workshop_language(facilitator, make_workshop, make_participant,
-                                               plans_dir):
-    run = run_reform_workshop(facilitator, make_workshop, make_participant, plans_dir,
-                              language="es")
+def test_markdown_speaks_the_workshop_language(facilitator, make_workshop, make_participant, plans_dir):
+    run = run_reform_workshop(facilitator, make_workshop, make_participant, plans_dir, language="es")
     text = formats.to_markdown(build_report(run.workshop))
     assert "## Ranking de ideas" in text and "4 participantes" in text
     assert "| 1 | Turnos y agenda | 4 | 4,5 | 4,5 | victoria rápida | Seleccionada |" in text
@@ -235,18 +266,21 @@ def test_exports_of_a_workshop_without_notes(make_workshop, schema):
     assert markdown.count("Todavía no hay notas.") == 1
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("# no heading", "\\# no heading"),
-    ("- no list", "\\- no list"),
-    ("1. no list", "1\\. no list"),
-    ("3.5 stays", "3.5 stays"),
-    ("a|b", "a\\|b"),
-    ("*a* _b_ `c` ~d~", "\\*a\\* \\_b\\_ \\`c\\` \\~d\\~"),
-    ("see www.evil.example", "see www\\.evil.example"),
-    ("&lt;b&gt;", "\\&lt;b\\&gt;"),
-    ("line one\n===", "line one \\==="),
-    ("    indented code", "indented code"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("# no heading", "\\# no heading"),
+        ("- no list", "\\- no list"),
+        ("1. no list", "1\\. no list"),
+        ("3.5 stays", "3.5 stays"),
+        ("a|b", "a\\|b"),
+        ("*a* _b_ `c` ~d~", "\\*a\\* \\_b\\_ \\`c\\` \\~d\\~"),
+        ("see www.evil.example", "see www\\.evil.example"),
+        ("&lt;b&gt;", "\\&lt;b\\&gt;"),
+        ("line one\n===", "line one \\==="),
+        ("    indented code", "indented code"),
+    ],
+)
 def test_markdown_escaping(text, expected):
     assert formats.md_escape(text) == expected
 
@@ -392,7 +426,8 @@ def test_download_has_a_good_filename_and_type(client, reform, schema, fmt):
     assert response.mimetype == CONTENT_TYPES[fmt]
     disposition = "inline" if fmt == "html" else "attachment"
     assert response.headers["Content-Disposition"] == (
-        f'{disposition}; filename="reforma-en-usf-luque-2025-05-14{EXTENSIONS[fmt]}"')
+        f'{disposition}; filename="reforma-en-usf-luque-2025-05-14{EXTENSIONS[fmt]}"'
+    )
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "no-store" in response.headers["Cache-Control"]
     check_file(fmt, response.get_data(), schema)
@@ -402,7 +437,8 @@ def test_print_html_is_served_with_a_strict_content_security_policy(client, refo
     login(client)
     response = client.get(f"/w/{reform.workshop.id}/export/html")
     assert response.headers["Content-Security-Policy"] == (
-        "default-src 'none'; style-src 'self'; img-src 'self' data:")
+        "default-src 'none'; style-src 'self'; img-src 'self' data:"
+    )
     assert "<script>" not in response.get_data(as_text=True)
     data = client.get(f"/w/{reform.workshop.id}/export/json")
     assert data.headers["Content-Security-Policy"].startswith("default-src 'none'")
@@ -432,8 +468,9 @@ def test_renderer_failure_becomes_a_friendly_answer(client, reform, monkeypatch)
     assert page.status_code == 503
     assert page.mimetype == "text/html" and b"The PDF took too long." in page.data
     # What downloads.js asks for: the message as JSON.
-    answer = client.get(f"/w/{reform.workshop.id}/export/pdf",
-                        headers={"Accept": "application/json, application/pdf;q=0.9"})
+    answer = client.get(
+        f"/w/{reform.workshop.id}/export/pdf", headers={"Accept": "application/json, application/pdf;q=0.9"}
+    )
     assert answer.status_code == 503
     assert answer.get_json() == {"ok": False, "message": "The PDF took too long."}
 
@@ -444,18 +481,18 @@ def test_facilitator_page_offers_every_export(client, reform):
     assert "<h2>Export</h2>" in page
     for fmt in formats.FORMATS:
         assert f'href="/w/{reform.workshop.id}/export/{fmt}"' in page
-    assert 'data-fetch-download' in page and "Preparing the report…" in page
+    assert "data-fetch-download" in page and "Preparing the report…" in page
     assert '<script type="module" src="/static/js/downloads.js"></script>' in page
     assert Path(client.application.static_folder, "js", "downloads.js").is_file()
 
 
 def test_compact_download_links_for_a_list_of_workshops(app, reform):
-    template = ("{% for w in workshops %}<li>{% include 'reports/_download_links.html' %}</li>"
-                "{% endfor %}")
+    template = "{% for w in workshops %}<li>{% include 'reports/_download_links.html' %}</li>{% endfor %}"
     with app.test_request_context("/w/", headers={"Accept-Language": "en"}):
         html = render_template_string(template, workshops=[reform.workshop])
-        named = render_template_string("{% include 'reports/_download_links.html' %}",
-                                       workshop=reform.workshop)
+        named = render_template_string(
+            "{% include 'reports/_download_links.html' %}", workshop=reform.workshop
+        )
     for fmt in formats.FORMATS:
         assert f'href="/w/{reform.workshop.id}/export/{fmt}"' in html
         assert f'href="/w/{reform.workshop.id}/export/{fmt}"' in named

@@ -34,8 +34,9 @@ Nadie supervisa la agenda,,1,,Observación
 
 
 def notes(workshop, *where) -> list[Note]:
-    return list(db.session.scalars(select(Note).where(Note.workshop_id == workshop.id, *where)
-                                   .order_by(Note.id)))
+    return list(
+        db.session.scalars(select(Note).where(Note.workshop_id == workshop.id, *where).order_by(Note.id))
+    )
 
 
 def note_count(workshop=None) -> int:
@@ -63,11 +64,13 @@ def refused(error, match, workshop, actor, text):
 @pytest.fixture
 def mapping(make_workshop, plans_dir):
     """A solutions-mapping workshop in English, on its findings stage."""
-    return make_workshop(plan=load_plan("solutions-mapping", plans_dir), stage=0, language="en",
-                         title="Síntesis Cordillera")
+    return make_workshop(
+        plan=load_plan("solutions-mapping", plans_dir), stage=0, language="en", title="Síntesis Cordillera"
+    )
 
 
 # The service ---------------------------------------------------------------------------------
+
 
 def test_good_file_imports_every_row(mapping, facilitator):
     result = run_import(mapping, facilitator, GOOD)
@@ -80,7 +83,8 @@ def test_good_file_imports_every_row(mapping, facilitator):
         "La enfermera visita a las embarazadas en su casa",
         "Los insumos llegan tarde, pero la jefa los pide antes",
         "Nadie supervisa la agenda",
-        "¿Cómo podríamos premiar las visitas?"]
+        "¿Cómo podríamos premiar las visitas?",
+    ]
     assert [n.stage_index for n in stored] == [FINDINGS, FINDINGS, FINDINGS, HOW_MIGHT_WE]
     assert [n.lane for n in stored] == ["social", "bureaucratic", None, None]
     assert [n.evidence_id for n in stored] == ["E-12", "E-13", None, None]
@@ -93,22 +97,28 @@ def test_good_file_imports_every_row(mapping, facilitator):
 
 
 def test_imported_notes_show_up_like_any_other(mapping, facilitator, make_participant):
-    phone_note, _ = board.add_note(mapping, make_participant(mapping), "de un teléfono",
-                                   new_client_id(), FINDINGS)
+    phone_note, _ = board.add_note(
+        mapping, make_participant(mapping), "de un teléfono", new_client_id(), FINDINGS
+    )
     db.session.commit()
     run_import(mapping, facilitator, "text\nimportada\n")
     assert [n.text for n in board.stage_notes(mapping, FINDINGS)] == ["de un teléfono", "importada"]
 
 
 def test_spanish_headers_lane_labels_and_stage_titles(mapping, facilitator):
-    data = ("Texto;Categoría;Etapa;Evidencia;Fuente\n"
-            "Promotora conoce a cada familia;Confianza;Hallazgos de campo;E-1;Visita\n"
-            "Reglas de viáticos;burocrático;1;E 2;\n"
-            "Pregunta;;How might we…?;;\n")
+    data = (
+        "Texto;Categoría;Etapa;Evidencia;Fuente\n"
+        "Promotora conoce a cada familia;Confianza;Hallazgos de campo;E-1;Visita\n"
+        "Reglas de viáticos;burocrático;1;E 2;\n"
+        "Pregunta;;How might we…?;;\n"
+    )
     result = run_import(mapping, facilitator, data)
     assert result.imported == 3
     assert [(n.lane, n.stage_index, n.evidence_id) for n in notes(mapping)] == [
-        ("trust", FINDINGS, "E-1"), ("bureaucratic", FINDINGS, "E 2"), (None, HOW_MIGHT_WE, None)]
+        ("trust", FINDINGS, "E-1"),
+        ("bureaucratic", FINDINGS, "E 2"),
+        (None, HOW_MIGHT_WE, None),
+    ]
 
 
 @pytest.mark.parametrize("header", ["evidence", "Evidence ID", "evidence-id", "EVIDENCE_ID"])
@@ -136,17 +146,19 @@ def test_stage_the_room_has_passed_or_not_reached_is_accepted(mapping, facilitat
 
 
 def test_malformed_file_imports_nothing_and_names_every_line(mapping, facilitator):
-    data = ("text,lane,stage,evidence_id,source\n"
-            "bien,social,,E-1,\n"                      # line 2: fine
-            ",social,,E-2,\n"                          # line 3: no text
-            "carril raro,economic,,,\n"                # line 4: no such lane
-            "en la etapa de grupos,,insights,,\n"      # line 5: not a write stage
-            "etapa nueve,,9,,\n"                       # line 6: no stage 9
-            f"{'x' * (NOTE_MAX_LENGTH + 1)},,,,\n"     # line 7: too long
-            f"evidencia larga,,,{'E' * 65},\n"         # line 8: evidence id too long
-            f"fuente larga,,,,{'f' * 121}\n"           # line 9: source too long
-            "carril en etapa sin carriles,social,5,,\n"  # line 10: stage 5 has no lanes
-            ",economic,2,,\n")                         # line 11: two problems
+    data = (
+        "text,lane,stage,evidence_id,source\n"
+        "bien,social,,E-1,\n"  # line 2: fine
+        ",social,,E-2,\n"  # line 3: no text
+        "carril raro,economic,,,\n"  # line 4: no such lane
+        "en la etapa de grupos,,insights,,\n"  # line 5: not a write stage
+        "etapa nueve,,9,,\n"  # line 6: no stage 9
+        f"{'x' * (NOTE_MAX_LENGTH + 1)},,,,\n"  # line 7: too long
+        f"evidencia larga,,,{'E' * 65},\n"  # line 8: evidence id too long
+        f"fuente larga,,,,{'f' * 121}\n"  # line 9: source too long
+        "carril en etapa sin carriles,social,5,,\n"  # line 10: stage 5 has no lanes
+        ",economic,2,,\n"
+    )  # line 11: two problems
     error = refused(ImportProblems, "Nothing was imported", mapping, facilitator, data)
     assert note_count() == 0
     assert [line for line, _ in error.problems] == [3, 4, 5, 6, 7, 8, 9, 10, 11]
@@ -181,16 +193,19 @@ def test_long_error_lists_are_cut(mapping, facilitator):
     assert "… and 10 more lines." in error.message
 
 
-@pytest.mark.parametrize(("data", "match"), [
-    (b"", "The file is empty"),
-    (b"\n\n", "The file is empty"),
-    (b"lane,stage\nsocial,1\n", 'one of them "text".*lane, stage'),
-    (b"text,texto\na,b\n", "the columns text and texto say the same thing"),
-    (b"text\n", "The file has no notes"),
-    (b"text\n\n ,\n", "The file has no notes"),
-    (b"PK\x03\x04\x14\x00rest-of-a-workbook", "not a CSV file.*Save as"),
-    (b"text\nfine\x00\n", "not a CSV file"),
-])
+@pytest.mark.parametrize(
+    ("data", "match"),
+    [
+        (b"", "The file is empty"),
+        (b"\n\n", "The file is empty"),
+        (b"lane,stage\nsocial,1\n", 'one of them "text".*lane, stage'),
+        (b"text,texto\na,b\n", "the columns text and texto say the same thing"),
+        (b"text\n", "The file has no notes"),
+        (b"text\n\n ,\n", "The file has no notes"),
+        (b"PK\x03\x04\x14\x00rest-of-a-workbook", "not a CSV file.*Save as"),
+        (b"text\nfine\x00\n", "not a CSV file"),
+    ],
+)
 def test_unusable_files_are_refused_clearly(mapping, facilitator, data, match):
     refused(InvalidInput, match, mapping, facilitator, data)
     assert note_count() == 0
@@ -205,21 +220,29 @@ def test_blank_rows_and_unknown_columns_are_skipped(mapping, facilitator):
 
 
 def test_a_row_with_more_cells_than_columns_is_a_problem(mapping, facilitator):
-    error = refused(ImportProblems, "Line 3: This row has more cells", mapping, facilitator,
-                    "text,lane\nbien,social\nsin comillas, con coma,social\nfin,social,,\n")
+    error = refused(
+        ImportProblems,
+        "Line 3: This row has more cells",
+        mapping,
+        facilitator,
+        "text,lane\nbien,social\nsin comillas, con coma,social\nfin,social,,\n",
+    )
     assert [line for line, _ in error.problems] == [3]  # line 4's extra cells are empty
 
 
 def test_latin1_file(mapping, facilitator):
-    data = ("texto;carril;evidencia\n"
-            "Ñandutí: la promotora habla guaraní con las familias;social;E-ñ1\n"
-            "“Información” a tiempo – sin papeleo;bureaucratic;E-2\n").encode("cp1252")
+    data = (
+        "texto;carril;evidencia\n"
+        "Ñandutí: la promotora habla guaraní con las familias;social;E-ñ1\n"
+        "“Información” a tiempo – sin papeleo;bureaucratic;E-2\n"
+    ).encode("cp1252")
     with pytest.raises(UnicodeDecodeError):
         data.decode("utf-8")
     run_import(mapping, facilitator, data)
     assert [(n.text, n.evidence_id) for n in notes(mapping)] == [
         ("Ñandutí: la promotora habla guaraní con las familias", "E-ñ1"),
-        ("“Información” a tiempo – sin papeleo", "E-2")]
+        ("“Información” a tiempo – sin papeleo", "E-2"),
+    ]
 
 
 def test_plain_latin1_bytes_outside_cp1252(mapping, facilitator):
@@ -243,14 +266,17 @@ def test_utf16_from_a_spreadsheet(mapping, facilitator):
 
 
 def test_semicolon_delimiter(mapping, facilitator):
-    data = ("text;lane;evidence_id\n"
-            "Llegan tarde, pero llegan;bureaucratic;E-3\n"
-            '"Con ""comillas""; y punto y coma";social;\n')
+    data = (
+        "text;lane;evidence_id\n"
+        "Llegan tarde, pero llegan;bureaucratic;E-3\n"
+        '"Con ""comillas""; y punto y coma";social;\n'
+    )
     result = run_import(mapping, facilitator, data)
     assert result.imported == 2
     assert [(n.text, n.lane, n.evidence_id) for n in notes(mapping)] == [
         ("Llegan tarde, pero llegan", "bureaucratic", "E-3"),
-        ('Con "comillas"; y punto y coma', "social", None)]
+        ('Con "comillas"; y punto y coma', "social", None),
+    ]
 
 
 def test_too_large_a_file(mapping, facilitator):
@@ -306,6 +332,7 @@ def test_import_changes_the_revision(mapping, facilitator):
 
 # The command ---------------------------------------------------------------------------------
 
+
 def test_cli_import_by_id_and_by_code(runner, mapping, tmp_path):
     path = tmp_path / "hallazgos.csv"
     path.write_bytes(GOOD.encode())
@@ -340,20 +367,26 @@ def test_cli_import_unknown_workshop_or_file(runner, mapping, tmp_path):
 
 # The upload form -----------------------------------------------------------------------------
 
+
 def login(client):
-    return client.post("/login", data={"email": "ana@example.org",
-                                       "password": "correct horse battery"})
+    return client.post("/login", data={"email": "ana@example.org", "password": "correct horse battery"})
 
 
 def upload(client, workshop, data: bytes, filename="notas.csv", **kwargs):
     """Post the file as a browser does; the body is built in memory (the test client would
     spool a large one to a temporary file that a refused request leaves open)."""
     boundary = "----workshop-test-boundary"
-    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
-            f"filename=\"{filename}\"\r\nContent-Type: text/csv\r\n\r\n").encode()
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+        f'filename="{filename}"\r\nContent-Type: text/csv\r\n\r\n'
+    ).encode()
     body += data + f"\r\n--{boundary}--\r\n".encode()
-    return client.post(f"/w/{workshop.id}/import", data=body,
-                       content_type=f"multipart/form-data; boundary={boundary}", **kwargs)
+    return client.post(
+        f"/w/{workshop.id}/import",
+        data=body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+        **kwargs,
+    )
 
 
 def test_facilitator_page_has_the_upload_form(client, facilitator, mapping):
@@ -367,8 +400,12 @@ def test_upload_imports_and_says_so(app, client, facilitator, mapping):
     login(client)
     phone_http = app.test_client()
     phone_http.get(f"/j/{mapping.code}")
-    phone = socketio.test_client(app, namespace=NAMESPACE, flask_test_client=phone_http,
-                                 auth={"workshop": mapping.id, "audience": "participant"})
+    phone = socketio.test_client(
+        app,
+        namespace=NAMESPACE,
+        flask_test_client=phone_http,
+        auth={"workshop": mapping.id, "audience": "participant"},
+    )
     phone.get_received(NAMESPACE)
     response = upload(client, mapping, GOOD.encode())
     assert response.status_code == 302
@@ -376,8 +413,7 @@ def test_upload_imports_and_says_so(app, client, facilitator, mapping):
     page = client.get(f"/w/{mapping.id}").get_data(as_text=True)
     assert "Imported 4 notes from notas.csv." in page
     assert note_count(mapping) == 4
-    states = [event["args"][0] for event in phone.get_received(NAMESPACE)
-              if event["name"] == "state"]
+    states = [event["args"][0] for event in phone.get_received(NAMESPACE) if event["name"] == "state"]
     assert states and len(states[-1]["notes"]) == 3  # the findings stage's notes
     phone.disconnect(namespace=NAMESPACE)
 
@@ -392,8 +428,9 @@ def test_upload_of_a_bad_file_flashes_the_lines(client, facilitator, mapping):
 
 def test_upload_without_a_file(client, facilitator, mapping):
     login(client)
-    response = client.post(f"/w/{mapping.id}/import", data={},
-                           content_type="multipart/form-data", follow_redirects=True)
+    response = client.post(
+        f"/w/{mapping.id}/import", data={}, content_type="multipart/form-data", follow_redirects=True
+    )
     assert "Choose a CSV file to import." in response.get_data(as_text=True)
 
 

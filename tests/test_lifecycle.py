@@ -49,13 +49,16 @@ def rows_of(workshop_id: int) -> dict[str, int]:
             column = table.c.id
         if column is not None:
             counts[table.name] = db.session.scalar(
-                select(func.count()).select_from(table).where(column == workshop_id))
+                select(func.count()).select_from(table).where(column == workshop_id)
+            )
     return counts
 
 
 def all_rows() -> dict[str, int]:
-    return {table.name: db.session.scalar(select(func.count()).select_from(table))
-            for table in db.metadata.sorted_tables}
+    return {
+        table.name: db.session.scalar(select(func.count()).select_from(table))
+        for table in db.metadata.sorted_tables
+    }
 
 
 @pytest.fixture
@@ -63,14 +66,20 @@ def build_room(make_workshop, make_participant, facilitator, plans_dir):
     """A reform-codesign workshop with something in every table, left on `stage`."""
 
     def build(stage: int = RATE, title: str = "Reforma Caaguazú"):
-        workshop = make_workshop(plan=load_plan("reform-codesign", plans_dir), stage=IDEAS,
-                                 language="en", title=title)
+        workshop = make_workshop(
+            plan=load_plan("reform-codesign", plans_dir), stage=IDEAS, language="en", title=title
+        )
         one, two, three = (make_participant(workshop, name) for name in ("Rosa", None, None))
-        notes = [board.add_note(workshop, author, text, new_client_id(), IDEAS)[0]
-                 for author, text in ((one, "Agenda compartida"), (two, "Turnos por WhatsApp"),
-                                      (three, "Visitas los sábados"), (one, "Bono por metas"))]
-        import_field_notes(workshop, facilitator, b"text,evidence_id\nHallazgo importado,E-9\n",
-                           "campo.csv")
+        notes = [
+            board.add_note(workshop, author, text, new_client_id(), IDEAS)[0]
+            for author, text in (
+                (one, "Agenda compartida"),
+                (two, "Turnos por WhatsApp"),
+                (three, "Visitas los sábados"),
+                (one, "Bono por metas"),
+            )
+        ]
+        import_field_notes(workshop, facilitator, b"text,evidence_id\nHallazgo importado,E-9\n", "campo.csv")
         facilitation.set_note_hidden(workshop, facilitator, notes[3].id, True)
         facilitation.record_connection(f"sid-{workshop.id}-1", workshop, "participant", one)
         facilitation.record_connection(f"sid-{workshop.id}-2", workshop, "facilitator", None)
@@ -80,8 +89,9 @@ def build_room(make_workshop, make_participant, facilitator, plans_dir):
         a = clustering.group_notes(workshop, facilitator, [notes[0].id, notes[1].id], "Agenda")
         b = clustering.group_notes(workshop, facilitator, [notes[2].id], "Horarios")
         db.session.commit()
-        room = SimpleNamespace(workshop=workshop, facilitator=facilitator, people=(one, two, three),
-                               notes=notes, a=a, b=b)
+        room = SimpleNamespace(
+            workshop=workshop, facilitator=facilitator, people=(one, two, three), notes=notes, a=a, b=b
+        )
         if stage >= SHORTLIST:
             move(workshop, facilitator, SHORTLIST)
             for person in (one, two):
@@ -105,6 +115,7 @@ def build_room(make_workshop, make_participant, facilitator, plans_dir):
 
 # Closing -------------------------------------------------------------------------------------
 
+
 def test_close_makes_the_workshop_read_only(build_room):
     room = build_room(IDEAS)
     workshop = room.workshop
@@ -122,8 +133,7 @@ def test_close_makes_the_workshop_read_only(build_room):
 def test_only_a_facilitator_closes_or_reopens(build_room, who):
     room = build_room(IDEAS)
     actor = room.people[0] if who == "participant" else None
-    for operation in (workshops.close_workshop, workshops.reopen_workshop,
-                      workshops.delete_workshop):
+    for operation in (workshops.close_workshop, workshops.reopen_workshop, workshops.delete_workshop):
         with pytest.raises(NotAllowed, match="Only a facilitator"):
             operation(room.workshop, actor)
         db.session.rollback()
@@ -133,22 +143,28 @@ def test_only_a_facilitator_closes_or_reopens(build_room, who):
 # Each operation runs on the stage where it would otherwise work (or fail for another reason
 # that the closed check must come before).
 OPERATIONS = {
-    "add_note": (IDEAS, lambda r: board.add_note(
-        r.workshop, r.people[1], "tarde", new_client_id(), IDEAS)),
-    "add_note by the facilitator": (IDEAS, lambda r: board.add_note(
-        r.workshop, r.facilitator, "tarde", new_client_id(), IDEAS)),
+    "add_note": (IDEAS, lambda r: board.add_note(r.workshop, r.people[1], "tarde", new_client_id(), IDEAS)),
+    "add_note by the facilitator": (
+        IDEAS,
+        lambda r: board.add_note(r.workshop, r.facilitator, "tarde", new_client_id(), IDEAS),
+    ),
     "edit_note": (IDEAS, lambda r: board.edit_note(r.workshop, r.people[0], r.notes[0].id, "x")),
-    "edit_note by the facilitator": (IDEAS, lambda r: board.edit_note(
-        r.workshop, r.facilitator, r.notes[0].id, "x")),
+    "edit_note by the facilitator": (
+        IDEAS,
+        lambda r: board.edit_note(r.workshop, r.facilitator, r.notes[0].id, "x"),
+    ),
     "delete_note": (IDEAS, lambda r: board.delete_note(r.workshop, r.people[0], r.notes[0].id)),
-    "delete_note by the facilitator": (IDEAS, lambda r: board.delete_note(
-        r.workshop, r.facilitator, r.notes[0].id)),
+    "delete_note by the facilitator": (
+        IDEAS,
+        lambda r: board.delete_note(r.workshop, r.facilitator, r.notes[0].id),
+    ),
     "change_stage": (IDEAS, lambda r: workshops.change_stage(r.workshop, r.facilitator, MERGE)),
     "join_workshop": (IDEAS, lambda r: workshops.join_workshop(r.workshop)),
-    "set_display_name": (IDEAS, lambda r: workshops.set_display_name(
-        r.workshop, r.people[1], "Ana")),
-    "import_field_notes": (IDEAS, lambda r: import_field_notes(
-        r.workshop, r.facilitator, b"text\nuno\n", "x.csv")),
+    "set_display_name": (IDEAS, lambda r: workshops.set_display_name(r.workshop, r.people[1], "Ana")),
+    "import_field_notes": (
+        IDEAS,
+        lambda r: import_field_notes(r.workshop, r.facilitator, b"text\nuno\n", "x.csv"),
+    ),
     "reveal_stage": (IDEAS, lambda r: facilitation.reveal_stage(r.workshop, r.facilitator)),
     "set_locked": (IDEAS, lambda r: facilitation.set_locked(r.workshop, r.facilitator, True)),
     "start_timer": (IDEAS, lambda r: facilitation.start_timer(r.workshop, r.facilitator, 60)),
@@ -156,32 +172,41 @@ OPERATIONS = {
     "extend_timer": (IDEAS, lambda r: facilitation.extend_timer(r.workshop, r.facilitator, 60)),
     "clear_timer": (IDEAS, lambda r: facilitation.clear_timer(r.workshop, r.facilitator)),
     "allow_review": (IDEAS, lambda r: facilitation.allow_review(r.workshop, r.facilitator, True)),
-    "set_note_hidden": (IDEAS, lambda r: facilitation.set_note_hidden(
-        r.workshop, r.facilitator, r.notes[0].id, True)),
-    "remove_participant": (IDEAS, lambda r: facilitation.remove_participant(
-        r.workshop, r.facilitator, r.people[2].id)),
-    "group_notes": (MERGE, lambda r: clustering.group_notes(
-        r.workshop, r.facilitator, [r.notes[2].id], "Nuevo")),
-    "group_notes proposed by a participant": (MERGE, lambda r: clustering.group_notes(
-        r.workshop, r.people[0], [r.notes[2].id], "Nuevo")),
-    "add_to_cluster": (MERGE, lambda r: clustering.add_to_cluster(
-        r.workshop, r.facilitator, [r.notes[2].id], r.a.id)),
-    "ungroup_notes": (MERGE, lambda r: clustering.ungroup_notes(
-        r.workshop, r.facilitator, [r.notes[0].id])),
-    "rename_cluster": (MERGE, lambda r: clustering.rename_cluster(
-        r.workshop, r.facilitator, r.a.id, "Otro nombre")),
-    "merge_clusters": (MERGE, lambda r: clustering.merge_clusters(
-        r.workshop, r.facilitator, r.b.id, r.a.id)),
-    "dissolve_cluster": (MERGE, lambda r: clustering.dissolve_cluster(
-        r.workshop, r.facilitator, r.b.id)),
-    "cast_dot": (SHORTLIST, lambda r: voting.cast_dot(
-        r.workshop, r.people[2], r.a.id, new_client_id())),
+    "set_note_hidden": (
+        IDEAS,
+        lambda r: facilitation.set_note_hidden(r.workshop, r.facilitator, r.notes[0].id, True),
+    ),
+    "remove_participant": (
+        IDEAS,
+        lambda r: facilitation.remove_participant(r.workshop, r.facilitator, r.people[2].id),
+    ),
+    "group_notes": (
+        MERGE,
+        lambda r: clustering.group_notes(r.workshop, r.facilitator, [r.notes[2].id], "Nuevo"),
+    ),
+    "group_notes proposed by a participant": (
+        MERGE,
+        lambda r: clustering.group_notes(r.workshop, r.people[0], [r.notes[2].id], "Nuevo"),
+    ),
+    "add_to_cluster": (
+        MERGE,
+        lambda r: clustering.add_to_cluster(r.workshop, r.facilitator, [r.notes[2].id], r.a.id),
+    ),
+    "ungroup_notes": (MERGE, lambda r: clustering.ungroup_notes(r.workshop, r.facilitator, [r.notes[0].id])),
+    "rename_cluster": (
+        MERGE,
+        lambda r: clustering.rename_cluster(r.workshop, r.facilitator, r.a.id, "Otro nombre"),
+    ),
+    "merge_clusters": (MERGE, lambda r: clustering.merge_clusters(r.workshop, r.facilitator, r.b.id, r.a.id)),
+    "dissolve_cluster": (MERGE, lambda r: clustering.dissolve_cluster(r.workshop, r.facilitator, r.b.id)),
+    "cast_dot": (SHORTLIST, lambda r: voting.cast_dot(r.workshop, r.people[2], r.a.id, new_client_id())),
     "retract_dot": (SHORTLIST, lambda r: voting.retract_dot(r.workshop, r.people[0], r.a.id)),
-    "set_vote_closed": (SHORTLIST, lambda r: voting.set_vote_closed(
-        r.workshop, r.facilitator, True)),
+    "set_vote_closed": (SHORTLIST, lambda r: voting.set_vote_closed(r.workshop, r.facilitator, True)),
     "rate": (RATE, lambda r: rating.rate(r.workshop, r.people[2], r.a.id, 5, 5)),
-    "set_decision": (RATE, lambda r: ranking.set_decision(
-        r.workshop, r.facilitator, "cluster", r.b.id, "set_aside")),
+    "set_decision": (
+        RATE,
+        lambda r: ranking.set_decision(r.workshop, r.facilitator, "cluster", r.b.id, "set_aside"),
+    ),
 }
 
 
@@ -202,8 +227,10 @@ def test_a_closed_workshop_refuses_every_change(build_room, name):
 
 # Open, these two are refused for their own reason (a stage that is not private; a plan that
 # does not let participants propose groups): closing must be checked before that reason.
-REFUSED_WHEN_OPEN = {"reveal_stage": "not private",
-                     "group_notes proposed by a participant": "Only a facilitator"}
+REFUSED_WHEN_OPEN = {
+    "reveal_stage": "not private",
+    "group_notes proposed by a participant": "Only a facilitator",
+}
 
 
 @pytest.mark.parametrize("name", list(OPERATIONS))
@@ -261,9 +288,9 @@ def test_find_workshop_finds_a_closed_workshop_by_code(build_room):
 
 # Closing in the browser ----------------------------------------------------------------------
 
+
 def login(client):
-    return client.post("/login", data={"email": "ana@example.org",
-                                       "password": "correct horse battery"})
+    return client.post("/login", data={"email": "ana@example.org", "password": "correct horse battery"})
 
 
 def flashes(client) -> list[str]:
@@ -276,8 +303,12 @@ def test_close_and_reopen_in_the_browser_tell_connected_phones(app, client, buil
     workshop = room.workshop
     phone_http = app.test_client()
     phone_http.get(f"/j/{workshop.code}")
-    phone = socketio.test_client(app, namespace=NAMESPACE, flask_test_client=phone_http,
-                                 auth={"workshop": workshop.id, "audience": "participant"})
+    phone = socketio.test_client(
+        app,
+        namespace=NAMESPACE,
+        flask_test_client=phone_http,
+        auth={"workshop": workshop.id, "audience": "participant"},
+    )
     phone.get_received(NAMESPACE)
     login(client)
     page = client.get(f"/w/{workshop.id}").get_data(as_text=True)
@@ -288,11 +319,14 @@ def test_close_and_reopen_in_the_browser_tell_connected_phones(app, client, buil
     assert any("The workshop is closed" in message for message in flashes(client))
     db.session.expire_all()
     assert db.session.get(Workshop, workshop.id).status == "closed"
-    states = [event["args"][0] for event in phone.get_received(NAMESPACE)
-              if event["name"] == "state"]
+    states = [event["args"][0] for event in phone.get_received(NAMESPACE) if event["name"] == "state"]
     assert states and states[-1]["workshop"]["status"] == "closed"
-    ack = phone.emit("add_note", {"client_id": new_client_id(), "text": "tarde", "stage": IDEAS},
-                     namespace=NAMESPACE, callback=True)
+    ack = phone.emit(
+        "add_note",
+        {"client_id": new_client_id(), "text": "tarde", "stage": IDEAS},
+        namespace=NAMESPACE,
+        callback=True,
+    )
     assert ack["ok"] is False and ack["message"] == CLOSED
     assert phone_http.get(f"/j/{workshop.code}").status_code == 403
     page = client.get(f"/w/{workshop.id}").get_data(as_text=True)
@@ -300,8 +334,7 @@ def test_close_and_reopen_in_the_browser_tell_connected_phones(app, client, buil
     assert client.post(f"/w/{workshop.id}/reopen").status_code == 302
     db.session.expire_all()
     assert db.session.get(Workshop, workshop.id).is_open
-    states = [event["args"][0] for event in phone.get_received(NAMESPACE)
-              if event["name"] == "state"]
+    states = [event["args"][0] for event in phone.get_received(NAMESPACE) if event["name"] == "state"]
     assert states and states[-1]["workshop"]["status"] == "open"
     phone.disconnect(namespace=NAMESPACE)
 
@@ -315,6 +348,7 @@ def test_closing_needs_login(client, build_room):
 
 
 # Deleting ------------------------------------------------------------------------------------
+
 
 def test_delete_removes_every_row_of_the_workshop_and_nothing_else(build_room):
     room = build_room(RATE)
@@ -341,16 +375,18 @@ def test_delete_does_not_rely_on_the_databases_cascades(app, build_room):
     room = build_room(RATE)
     workshop_id = room.workshop.id
     db.session.commit()
-    db.session.execute(text("PRAGMA foreign_keys=OFF" if sqlite
-                            else "SET session_replication_role = replica"))
+    db.session.execute(
+        text("PRAGMA foreign_keys=OFF" if sqlite else "SET session_replication_role = replica")
+    )
     try:
         workshops.delete_workshop(room.workshop, room.facilitator)
         db.session.commit()
         assert all(count == 0 for count in rows_of(workshop_id).values())
     finally:
         db.session.commit()
-        db.session.execute(text("PRAGMA foreign_keys=ON" if sqlite
-                                else "SET session_replication_role = DEFAULT"))
+        db.session.execute(
+            text("PRAGMA foreign_keys=ON" if sqlite else "SET session_replication_role = DEFAULT")
+        )
         db.session.commit()
 
 
@@ -404,6 +440,7 @@ class TestWithCsrf:
 
 
 # The command line ----------------------------------------------------------------------------
+
 
 def test_cli_close_and_reopen(runner, build_room):
     room = build_room(IDEAS)

@@ -13,13 +13,16 @@ from workshop.live import NAMESPACE
 
 
 def received(live_client, name):
-    return [event["args"][0] for event in live_client.get_received(NAMESPACE)
-            if event["name"] == name]
+    return [event["args"][0] for event in live_client.get_received(NAMESPACE) if event["name"] == name]
 
 
 def connect(app, http_client, workshop, audience, **auth):
-    return socketio.test_client(app, namespace=NAMESPACE, flask_test_client=http_client,
-                                auth={"workshop": workshop.id, "audience": audience, **auth})
+    return socketio.test_client(
+        app,
+        namespace=NAMESPACE,
+        flask_test_client=http_client,
+        auth={"workshop": workshop.id, "audience": audience, **auth},
+    )
 
 
 @pytest.fixture
@@ -113,20 +116,28 @@ def test_participant_cannot_change_stage(phone, workshop):
     one = phone()
     ack = one.emit("change_stage", {"stage": 5}, namespace=NAMESPACE, callback=True)
     # The workshop is in Spanish, so its phones are answered in Spanish.
-    assert ack == {"ok": False, "error": "not_allowed",
-                   "message": "Solo un/a facilitador/a puede hacer esto."}
+    assert ack == {
+        "ok": False,
+        "error": "not_allowed",
+        "message": "Solo un/a facilitador/a puede hacer esto.",
+    }
     db.session.refresh(workshop)
     assert workshop.current_stage == 1
 
 
-@pytest.mark.parametrize("payload", [
-    "just a string", ["a", "list"], 42,
-    {"text": "no client id", "stage": 1},
-    {"client_id": new_client_id(), "text": "x" * 501, "stage": 1},
-    {"client_id": new_client_id(), "text": "", "stage": 1},
-    {"client_id": new_client_id(), "text": "bad stage", "stage": "one"},
-    {"client_id": new_client_id(), "text": "bad lane", "stage": 1, "lane": {"x": 1}},
-])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "just a string",
+        ["a", "list"],
+        42,
+        {"text": "no client id", "stage": 1},
+        {"client_id": new_client_id(), "text": "x" * 501, "stage": 1},
+        {"client_id": new_client_id(), "text": "", "stage": 1},
+        {"client_id": new_client_id(), "text": "bad stage", "stage": "one"},
+        {"client_id": new_client_id(), "text": "bad lane", "stage": 1, "lane": {"x": 1}},
+    ],
+)
 def test_malformed_payloads_get_an_error_ack(phone, payload):
     one = phone()
     ack = one.emit("add_note", payload, namespace=NAMESPACE, callback=True)
@@ -144,8 +155,7 @@ def test_another_workshops_note_ids_are_refused(app, phone, make_workshop, make_
     db.session.commit()
     one = phone()
     for event in ("edit_note", "delete_note"):
-        ack = one.emit(event, {"note_id": foreign.id, "text": "hack"}, namespace=NAMESPACE,
-                       callback=True)
+        ack = one.emit(event, {"note_id": foreign.id, "text": "hack"}, namespace=NAMESPACE, callback=True)
         assert ack["ok"] is False
         assert ack["error"] == "not_found"
     db.session.refresh(foreign)
@@ -158,22 +168,25 @@ def test_edit_and_delete_are_broadcast(phone, console):
     ack = one.emit("add_note", note_payload("borrador"), namespace=NAMESPACE, callback=True)
     console.get_received(NAMESPACE)
     note_id = ack["note"]["id"]
-    edited = one.emit("edit_note", {"note_id": note_id, "text": "versión final"},
-                      namespace=NAMESPACE, callback=True)
+    edited = one.emit(
+        "edit_note", {"note_id": note_id, "text": "versión final"}, namespace=NAMESPACE, callback=True
+    )
     assert edited["note"]["text"] == "versión final"
     assert received(console, "note_updated")[0]["note"]["text"] == "versión final"
     one.emit("delete_note", {"note_id": note_id}, namespace=NAMESPACE, callback=True)
     assert received(console, "note_deleted")[0]["note"]["id"] == note_id
 
 
-def test_private_stage_notes_stay_private(app, facilitator, make_workshop, make_participant,
-                                          plans_dir, tmp_path):
+def test_private_stage_notes_stay_private(
+    app, facilitator, make_workshop, make_participant, plans_dir, tmp_path
+):
     from workshop.plans import load_plan_file
 
     source = (plans_dir / "pd-discovery.toml").read_text()
     private_plan = tmp_path / "private-plan.toml"
-    private_plan.write_text(source.replace('id = "signs"\nkind = "write"',
-                                           'id = "signs"\nkind = "write"\nprivate = true'))
+    private_plan.write_text(
+        source.replace('id = "signs"\nkind = "write"', 'id = "signs"\nkind = "write"\nprivate = true')
+    )
     workshop = make_workshop(plan=load_plan_file(private_plan))
     http_one, http_two = app.test_client(), app.test_client()
     http_one.get(f"/j/{workshop.code}")
@@ -182,8 +195,7 @@ def test_private_stage_notes_stay_private(app, facilitator, make_workshop, make_
     two = connect(app, http_two, workshop, "participant")
     screen = connect(app, app.test_client(), workshop, "screen", token=workshop.screen_token)
     console_http = app.test_client()
-    console_http.post("/login", data={"email": "ana@example.org",
-                                      "password": "correct horse battery"})
+    console_http.post("/login", data={"email": "ana@example.org", "password": "correct horse battery"})
     console = connect(app, console_http, workshop, "facilitator")
     for client in (one, two, screen, console):
         client.get_received(NAMESPACE)
@@ -238,20 +250,28 @@ class TestPostingRateLimit:
 
     def test_a_flood_of_notes_is_cut_off(self, phone):
         one = phone()
-        acks = [one.emit("add_note", note_payload(f"nota {i}"), namespace=NAMESPACE,
-                         callback=True) for i in range(35)]
+        acks = [
+            one.emit("add_note", note_payload(f"nota {i}"), namespace=NAMESPACE, callback=True)
+            for i in range(35)
+        ]
         assert all(ack["ok"] for ack in acks[:30])
         assert acks[-1]["ok"] is False
         assert acks[-1]["error"] == "not_allowed"
         assert db.session.scalar(select(func.count()).select_from(Note)) == 30
 
 
-@pytest.mark.parametrize(("origin", "allowed"), [
-    ("http://evil.example", False),
-    ("http://workshop.test", True),  # the configured base URL
-    ("http://localhost", True),  # the page's own host
-])
+@pytest.mark.parametrize(
+    ("origin", "allowed"),
+    [
+        ("http://evil.example", False),
+        ("http://workshop.test", True),  # the configured base URL
+        ("http://localhost", True),  # the page's own host
+    ],
+)
 def test_socketio_accepts_only_its_own_origin(client, origin, allowed):
-    response = client.get("/socket.io/", query_string={"EIO": "4", "transport": "polling"},
-                          headers={"Origin": origin, "Host": "localhost"})
+    response = client.get(
+        "/socket.io/",
+        query_string={"EIO": "4", "transport": "polling"},
+        headers={"Origin": origin, "Host": "localhost"},
+    )
     assert (response.status_code == 200) is allowed

@@ -53,8 +53,14 @@ class ReformRun:
         return self.participants[0]
 
 
-def run_reform_workshop(facilitator, make_workshop, make_participant, plans_dir,
-                        extra_notes: tuple[str, ...] = (), language: str = "en") -> ReformRun:
+def run_reform_workshop(
+    facilitator,
+    make_workshop,
+    make_participant,
+    plans_dir,
+    extra_notes: tuple[str, ...] = (),
+    language: str = "en",
+) -> ReformRun:
     """A reform-codesign workshop played through the services, as a room would.
 
     Four groups: A gets 4 dots and is selected; B and C get 2 dots each and the
@@ -64,10 +70,15 @@ def run_reform_workshop(facilitator, make_workshop, make_participant, plans_dir,
     `extra_notes` are posted ungrouped too (for escaping tests).
     """
     plan = load_plan("reform-codesign", plans_dir)
-    workshop = make_workshop("Reforma en USF Luque", stage=WRITE, language=language, plan=plan,
-                             place="Luque, Central", held_on=date(2025, 5, 14))
-    participants = [make_participant(workshop, SIGNED_NAME)] + [
-        make_participant(workshop) for _ in range(3)]
+    workshop = make_workshop(
+        "Reforma en USF Luque",
+        stage=WRITE,
+        language=language,
+        plan=plan,
+        place="Luque, Central",
+        held_on=date(2025, 5, 14),
+    )
+    participants = [make_participant(workshop, SIGNED_NAME)] + [make_participant(workshop) for _ in range(3)]
     named, p2, p3, p4 = participants
     run = ReformRun(workshop, participants)
 
@@ -95,10 +106,12 @@ def run_reform_workshop(facilitator, make_workshop, make_participant, plans_dir,
 
     change_stage(workshop, facilitator, CLUSTER)
     set_note_hidden(workshop, facilitator, run.notes["hidden"].id, True)
-    for key, title, members in (("A", "Turnos y agenda", ["a1", "a2"]),
-                                ("B", "Insumos y medicamentos", ["b1", "b2"]),
-                                ("C", "Personal y capacitación", ["c1"]),
-                                ("D", "Comunidad y confianza", ["d1"])):
+    for key, title, members in (
+        ("A", "Turnos y agenda", ["a1", "a2"]),
+        ("B", "Insumos y medicamentos", ["b1", "b2"]),
+        ("C", "Personal y capacitación", ["c1"]),
+        ("D", "Comunidad y confianza", ["d1"]),
+    ):
         cluster = group_notes(workshop, facilitator, [run.notes[m].id for m in members], title)
         run.clusters[key] = cluster.id
     db.session.commit()
@@ -112,9 +125,11 @@ def run_reform_workshop(facilitator, make_workshop, make_participant, plans_dir,
     db.session.commit()
 
     change_stage(workshop, facilitator, RATE)
-    ratings = {named: {"A": (5, 5), "B": (4, 2), "C": (4, 2), "D": (1, 1)},
-               p2: {"A": (4, 4), "B": (2, 4), "C": (2, 4)},
-               p4: {"D": (2, 5)}}
+    ratings = {
+        named: {"A": (5, 5), "B": (4, 2), "C": (4, 2), "D": (1, 1)},
+        p2: {"A": (4, 4), "B": (2, 4), "C": (2, 4)},
+        p4: {"D": (2, 5)},
+    }
     for participant, scores in ratings.items():
         for key, (x, y) in scores.items():
             rate(workshop, participant, run.clusters[key], x, y)
@@ -172,8 +187,7 @@ def test_key_ideas_fall_back_to_the_top_of_the_ranking(reform, facilitator):
     db.session.commit()
     report = build_report(reform.workshop)
     # Nothing selected: the ranking without what was set aside.
-    assert [idea["id"] for idea in report["key_ideas"]] == [
-        reform.clusters[key] for key in "ABC"]
+    assert [idea["id"] for idea in report["key_ideas"]] == [reform.clusters[key] for key in "ABC"]
 
 
 # --- Traceability -------------------------------------------------------------------------
@@ -206,12 +220,16 @@ def test_findings_sort_visible_notes_by_lane(reform):
     by_lane = {lane["lane"]: lane for lane in report["findings"]}
     assert set(by_lane) == {"usf", "region", "ministry"}
     assert [lane["label"] for lane in report["findings"]] == sorted(
-        lane["label"] for lane in report["findings"])
+        lane["label"] for lane in report["findings"]
+    )
     assert by_lane["ministry"]["loose"] == [reform.notes["loose"].id]
     usf_groups = {group["cluster"]: group["notes"] for group in by_lane["usf"]["groups"]}
     assert usf_groups[reform.clusters["A"]] == [reform.notes["a1"].id, reform.notes["a2"].id]
-    listed = [note_id for lane in report["findings"]
-              for note_id in lane["loose"] + [n for g in lane["groups"] for n in g["notes"]]]
+    listed = [
+        note_id
+        for lane in report["findings"]
+        for note_id in lane["loose"] + [n for g in lane["groups"] for n in g["notes"]]
+    ]
     assert len(listed) == len(set(listed)) == 7  # every live, visible note once
     assert reform.notes["hidden"].id not in listed and reform.notes["gone"].id not in listed
 

@@ -70,10 +70,17 @@ def run_workshop(make_workshop, make_participant, facilitator, reform_plan):
     they tie at rank 2. Returns the workshop and the ids of the notes by text.
     """
 
-    def run(title: str = "USF San Lorenzo: reform ideas", language: str = "en",
-            extra_notes: tuple[str, ...] = ()):
-        w = make_workshop(title=title, stage=IDEAS, language=language, plan=reform_plan,
-                          place="San Lorenzo, Central", held_on=date(2025, 3, 14))
+    def run(
+        title: str = "USF San Lorenzo: reform ideas", language: str = "en", extra_notes: tuple[str, ...] = ()
+    ):
+        w = make_workshop(
+            title=title,
+            stage=IDEAS,
+            language=language,
+            plan=reform_plan,
+            place="San Lorenzo, Central",
+            held_on=date(2025, 3, 14),
+        )
         people = [make_participant(w) for _ in range(3)]
         notes = {}
 
@@ -82,12 +89,18 @@ def run_workshop(make_workshop, make_participant, facilitator, reform_plan):
             notes[text] = note.id
             return note.id
 
-        night = [write(people[0], "More nurses on night shifts", "usf"),
-                 write(people[1], "Night cover shared with the region", "region")]
-        supplies = [write(people[1], "Order supplies by real monthly consumption", "region"),
-                    write(people[2], "A shared stock sheet for every USF", "usf")]
-        paperwork = [write(people[2], "One digital register instead of five forms", "ministry"),
-                     write(people[0], MARKUP_NOTE, "ministry")]
+        night = [
+            write(people[0], "More nurses on night shifts", "usf"),
+            write(people[1], "Night cover shared with the region", "region"),
+        ]
+        supplies = [
+            write(people[1], "Order supplies by real monthly consumption", "region"),
+            write(people[2], "A shared stock sheet for every USF", "usf"),
+        ]
+        paperwork = [
+            write(people[2], "One digital register instead of five forms", "ministry"),
+            write(people[0], MARKUP_NOTE, "ministry"),
+        ]
         paperwork += [write(people[i % 3], text, "usf") for i, text in enumerate(extra_notes)]
         db.session.commit()
 
@@ -137,8 +150,11 @@ def pdf_pages(pdf: bytes) -> list[str]:
 def outline(pdf: bytes) -> list[tuple[str, int]]:
     """Top-level bookmarks as (title, page number)."""
     reader = PdfReader(BytesIO(pdf))
-    return [(item.title, reader.get_destination_page_number(item) + 1)
-            for item in reader.outline if not isinstance(item, list)]
+    return [
+        (item.title, reader.get_destination_page_number(item) + 1)
+        for item in reader.outline
+        if not isinstance(item, list)
+    ]
 
 
 @pytest.fixture
@@ -160,23 +176,37 @@ def test_pdf_tells_the_workshop_in_order(run_workshop, no_network, caplog):
     with caplog.at_level(logging.INFO, logger="weasyprint"):
         report, _html, pdf, fetcher = render(w)
     # WeasyPrint understood every rule of the print CSS and loaded everything it asked for.
-    assert [r.getMessage() for r in caplog.records
-            if r.name == "weasyprint" and r.levelno >= logging.WARNING] == []
+    assert [
+        r.getMessage() for r in caplog.records if r.name == "weasyprint" and r.levelno >= logging.WARNING
+    ] == []
     assert pdf.startswith(b"%PDF")
     pages = pdf_pages(pdf)
     text = " ".join(pages)
 
     cover = pages[0]
-    for expected in ("USF San Lorenzo: reform ideas", "San Lorenzo, Central", "March 14, 2025",
-                     "Reform co-design and prioritisation", "ana@example.org", "Contents"):
+    for expected in (
+        "USF San Lorenzo: reform ideas",
+        "San Lorenzo, Central",
+        "March 14, 2025",
+        "Reform co-design and prioritisation",
+        "ana@example.org",
+        "Contents",
+    ):
         assert expected in cover
 
     # Sections in the order DOMAIN.md asks for, as bookmarks, each on the page the contents say.
     sections = outline(pdf)
     titles = [title for title, _page in sections]
-    assert titles == ["Key messages", "The question and the method", "Ranked reform ideas",
-                      "Findings by lane", "Ideas set aside", "Limitations",
-                      "Appendix: traceability", "Appendix: voting and rating records"]
+    assert titles == [
+        "Key messages",
+        "The question and the method",
+        "Ranked reform ideas",
+        "Findings by lane",
+        "Ideas set aside",
+        "Limitations",
+        "Appendix: traceability",
+        "Appendix: voting and rating records",
+    ]
     for title, page in sections:
         assert title in pages[page - 1]
         assert f"{title} {page}" in cover  # the table of contents (target-counter)
@@ -198,13 +228,15 @@ def test_pdf_tells_the_workshop_in_order(run_workshop, no_network, caplog):
 
     # Ranked table: rank order, the tie shown as =2, means with spread, decisions.
     ranking = pages[dict(sections)["Ranked reform ideas"] - 1]
-    positions = [ranking.index(title) for title in ("Staff at night", "Supplies on time",
-                                                     "Less paperwork")]
+    positions = [ranking.index(title) for title in ("Staff at night", "Supplies on time", "Less paperwork")]
     assert positions == sorted(positions)
     assert "=2" in ranking and "4.0 ± 0.0" in ranking and "quick win" in ranking
     assert "Selected" in ranking and "Set aside" in ranking
-    assert [idea["title"] for idea in report["ideas"]] == ["Staff at night", "Supplies on time",
-                                                          "Less paperwork"]
+    assert [idea["title"] for idea in report["ideas"]] == [
+        "Staff at night",
+        "Supplies on time",
+        "Less paperwork",
+    ]
 
     set_aside = pages[dict(sections)["Ideas set aside"] - 1]
     assert "Less paperwork" in set_aside
@@ -213,10 +245,10 @@ def test_pdf_tells_the_workshop_in_order(run_workshop, no_network, caplog):
     for note_text in notes:
         assert note_text in text
     assert text.count(MARKUP_NOTE) >= 2
-    appendix = " ".join(pages[dict(sections)["Appendix: traceability"] - 1:])
+    appendix = " ".join(pages[dict(sections)["Appendix: traceability"] - 1 :])
     assert "Stage 2 · Reform ideas" in appendix
     assert "Stage 6 · From plan to pilot" in appendix  # the loose pilot note, with its prompt
-    records = " ".join(pages[dict(sections)["Appendix: voting and rating records"] - 1:])
+    records = " ".join(pages[dict(sections)["Appendix: voting and rating records"] - 1 :])
     assert "P1" in records and "P3" in records and "1 ×2" in records
 
     # Only our stylesheet was asked for and served; nothing touched the network.
@@ -252,14 +284,16 @@ def test_markup_that_reaches_the_renderer_is_refused(app, no_network, caplog, tm
     """Second line of defence: even real tags in the HTML load nothing but static files."""
     secret = tmp_path / "secret.css"
     secret.write_text("body { background: red }")
-    html = (f'<html><head><link rel="stylesheet" href="file://{secret}">'
-            '<link rel="stylesheet" href="/static/reports/report.css">'
-            '<link rel="stylesheet" href="http://example.com/evil.css"></head><body>'
-            '<p>Hello</p><img src="file:///etc/passwd"><img src="http://example.com/x.png">'
-            '<img src="https://workshop.local.example.com/static/reports/report.css">'
-            '<img src="data:image/svg+xml;base64,PHN2Zy8+">'
-            '<img src="/static/reports/../../pyproject.toml"><img src="/static/%2e%2e/wsgi.py">'
-            '</body></html>')
+    html = (
+        f'<html><head><link rel="stylesheet" href="file://{secret}">'
+        '<link rel="stylesheet" href="/static/reports/report.css">'
+        '<link rel="stylesheet" href="http://example.com/evil.css"></head><body>'
+        '<p>Hello</p><img src="file:///etc/passwd"><img src="http://example.com/x.png">'
+        '<img src="https://workshop.local.example.com/static/reports/report.css">'
+        '<img src="data:image/svg+xml;base64,PHN2Zy8+">'
+        '<img src="/static/reports/../../pyproject.toml"><img src="/static/%2e%2e/wsgi.py">'
+        "</body></html>"
+    )
     fetcher = make_url_fetcher(app.static_folder)
     with caplog.at_level(logging.WARNING, logger="workshop.reports.pdf"):
         pdf = render_pdf(html, url_fetcher=fetcher)
@@ -271,8 +305,10 @@ def test_markup_that_reaches_the_renderer_is_refused(app, no_network, caplog, tm
     assert refused["file:///etc/passwd"] == "file URLs are not loaded"
     assert refused["http://example.com/evil.css"] == "network URLs are not loaded"
     assert refused["http://example.com/x.png"] == "network URLs are not loaded"
-    assert refused["https://workshop.local.example.com/static/reports/report.css"] \
+    assert (
+        refused["https://workshop.local.example.com/static/reports/report.css"]
         == "network URLs are not loaded"
+    )
     assert refused["data:image/svg+xml;base64,PHN2Zy8+"] == "data URLs are not loaded"
     assert "path traversal" in refused.values() or "only static files are served" in refused.values()
     assert len(refused) == 8
@@ -295,8 +331,7 @@ def test_fetcher_serves_only_files_inside_the_static_folder(tmp_path, caplog):
     response = fetcher.fetch(CSS_URL)
     assert response.read() == b"p { color: black }"
     assert response.content_type == "text/css"
-    assert fetcher.fetch(DEFAULT_BASE_URL + "static/reports/inside-link.css").read() \
-        == b"p { color: black }"
+    assert fetcher.fetch(DEFAULT_BASE_URL + "static/reports/inside-link.css").read() == b"p { color: black }"
 
     refused = {
         f"file://{outside}": "file URLs are not loaded",
@@ -327,8 +362,10 @@ def test_fetcher_serves_only_files_inside_the_static_folder(tmp_path, caplog):
             with pytest.raises(RefusedURL, match="^" + reason.split()[0]):
                 fetcher.fetch(url)
     records = fetcher.requests
-    assert [r.url for r in records if r.served] == [CSS_URL,
-                                                   DEFAULT_BASE_URL + "static/reports/inside-link.css"]
+    assert [r.url for r in records if r.served] == [
+        CSS_URL,
+        DEFAULT_BASE_URL + "static/reports/inside-link.css",
+    ]
     assert {r.url: r.reason for r in records if not r.served} == refused
     assert len([r for r in caplog.records if r.name == "workshop.reports.pdf"]) == len(refused)
 
@@ -356,9 +393,11 @@ def test_report_html_is_a_function_of_the_report(run_workshop):
 
 
 def test_render_pdf_is_pure(app):
-    html = ('<html lang="en"><head><title>Same</title>'
-            '<link rel="stylesheet" href="/static/reports/report.css"></head>'
-            '<body><h1>Same input</h1><p>Same bytes.</p></body></html>')
+    html = (
+        '<html lang="en"><head><title>Same</title>'
+        '<link rel="stylesheet" href="/static/reports/report.css"></head>'
+        "<body><h1>Same input</h1><p>Same bytes.</p></body></html>"
+    )
     assert render_pdf(html) == render_pdf(html)
 
 
@@ -376,12 +415,10 @@ def test_report_of_an_empty_workshop(make_workshop, no_network):
 
 def test_single_notes_voted_on_are_ideas(make_workshop, make_participant, facilitator, plans_dir):
     """solutions-mapping votes on "How might we…?" notes (4 write, 5 vote on notes)."""
-    w = make_workshop(title="Mapping", language="en", stage=4,
-                      plan=load_plan("solutions-mapping", plans_dir))
+    w = make_workshop(title="Mapping", language="en", stage=4, plan=load_plan("solutions-mapping", plans_dir))
     one, two = make_participant(w), make_participant(w)
     first, _ = add_note(w, one, "How might we keep nurses at night?", new_client_id(), 4)
-    second, _ = add_note(w, two, "How might we <em>never</em> run out of gauze?",
-                         new_client_id(), 4)
+    second, _ = add_note(w, two, "How might we <em>never</em> run out of gauze?", new_client_id(), 4)
     change_stage(w, facilitator, 5)
     for person, target in ((one, first), (one, first), (two, second)):
         cast_dot(w, person, target.id, new_client_id())
@@ -390,7 +427,8 @@ def test_single_notes_voted_on_are_ideas(make_workshop, make_participant, facili
     report, html, pdf, _fetcher = render(w)
     assert [(i["type"], i["title"]) for i in report["ideas"]] == [
         ("note", "How might we keep nurses at night?"),
-        ("note", "How might we <em>never</em> run out of gauze?")]
+        ("note", "How might we <em>never</em> run out of gauze?"),
+    ]
     text = " ".join(pdf_pages(pdf))
     assert "How might we <em>never</em> run out of gauze?" in text
     assert "<em>never" not in html
@@ -402,24 +440,42 @@ def test_pages_as_images_for_a_person_to_check(run_workshop):
         if os.environ.get("CI"):
             pytest.fail("pdftoppm is missing; .ci/run installs poppler-utils")
         pytest.skip("pdftoppm (poppler-utils) is not installed")
-    w, _notes = run_workshop(extra_notes=tuple(
-        f"Idea {n}: a longer note about what front-line staff need to do their work well"
-        for n in range(12)))
+    w, _notes = run_workshop(
+        extra_notes=tuple(
+            f"Idea {n}: a longer note about what front-line staff need to do their work well"
+            for n in range(12)
+        )
+    )
     _report, _html, pdf, _fetcher = render(w)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "report.pdf").write_bytes(pdf)
     for old in ARTIFACTS.glob("page-*.png"):
         old.unlink()
-    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "4",
-                    str(ARTIFACTS / "report.pdf"), str(ARTIFACTS / "page")], check=True)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "60",
+            "-f",
+            "1",
+            "-l",
+            "4",
+            str(ARTIFACTS / "report.pdf"),
+            str(ARTIFACTS / "page"),
+        ],
+        check=True,
+    )
     images = sorted(ARTIFACTS.glob("page-*.png"))
     assert len(images) == 4
     assert all(image.stat().st_size > 5000 for image in images)
 
 
 def test_isolated_rendering_works_and_stops_on_timeout(app):
-    html = ('<html><head><link rel="stylesheet" href="/static/reports/report.css"></head>'
-            '<body><h1>Aislado</h1><p>Un proceso aparte.</p></body></html>')
+    html = (
+        '<html><head><link rel="stylesheet" href="/static/reports/report.css"></head>'
+        "<body><h1>Aislado</h1><p>Un proceso aparte.</p></body></html>"
+    )
     pdf = render_pdf_isolated(html, timeout=60)
     assert pdf.startswith(b"%PDF")
     assert "Un proceso aparte." in " ".join(pdf_pages(pdf))
@@ -436,18 +492,50 @@ def test_isolated_rendering_reports_running_out_of_memory(app):
 
 def test_charts_escape_text_and_place_ideas():
     ideas = [
-        {"rank": 1, "tied": False, "type": "cluster", "id": 7, "title": "<b>Staff</b>",
-         "dots": 5, "impact": 4.0, "feasibility": 4.0, "impact_spread": 0.5,
-         "feasibility_spread": 0.0},
-        {"rank": 2, "tied": True, "type": "cluster", "id": 8, "title": "A & B", "dots": 3,
-         "impact": 4.0, "feasibility": 4.0, "impact_spread": 0, "feasibility_spread": 0},
-        {"rank": 2, "tied": True, "type": "note", "id": 9, "title": "<script>x</script>",
-         "dots": 3, "impact": None, "feasibility": None, "impact_spread": 0,
-         "feasibility_spread": 0},
+        {
+            "rank": 1,
+            "tied": False,
+            "type": "cluster",
+            "id": 7,
+            "title": "<b>Staff</b>",
+            "dots": 5,
+            "impact": 4.0,
+            "feasibility": 4.0,
+            "impact_spread": 0.5,
+            "feasibility_spread": 0.0,
+        },
+        {
+            "rank": 2,
+            "tied": True,
+            "type": "cluster",
+            "id": 8,
+            "title": "A & B",
+            "dots": 3,
+            "impact": 4.0,
+            "feasibility": 4.0,
+            "impact_spread": 0,
+            "feasibility_spread": 0,
+        },
+        {
+            "rank": 2,
+            "tied": True,
+            "type": "note",
+            "id": 9,
+            "title": "<script>x</script>",
+            "dots": 3,
+            "impact": None,
+            "feasibility": None,
+            "impact_spread": 0,
+            "feasibility_spread": 0,
+        },
     ]
     assert idea_labels(ideas) == {("cluster", 7): "1", ("cluster", 8): "2a", ("note", 9): "2b"}
-    quadrants = {"quick_win": "<i>quick</i>", "major_project": "major", "fill_in": "fill",
-                 "thankless": "thankless"}
+    quadrants = {
+        "quick_win": "<i>quick</i>",
+        "major_project": "major",
+        "fill_in": "fill",
+        "thankless": "thankless",
+    }
     matrix = str(matrix_svg(ideas, ["Impact <x>", "Feasibility & co"], quadrants))
     dots = str(dots_bar_svg(ideas, title="Dots <per> idea"))
     for svg in (matrix, dots):
@@ -459,8 +547,11 @@ def test_charts_escape_text_and_place_ideas():
     texts = [node.text for node in ET.fromstring(matrix).iter("{http://www.w3.org/2000/svg}text")]
     assert "1" in texts and "2a" in texts and "2b" not in texts  # unrated ideas are not placed
     # Two ideas at the same means: the second is moved aside and joined by a leader line.
-    circles = [(c.get("cx"), c.get("cy")) for c in
-               ET.fromstring(matrix).iter("{http://www.w3.org/2000/svg}circle") if c.get("r") == "8"]
+    circles = [
+        (c.get("cx"), c.get("cy"))
+        for c in ET.fromstring(matrix).iter("{http://www.w3.org/2000/svg}circle")
+        if c.get("r") == "8"
+    ]
     assert len(circles) == 2 and circles[0] != circles[1]
     assert "&lt;b&gt;Staff&lt;/b&gt;" in dots and "&lt;script&gt;x&lt;/script&gt;" in dots
     assert "Dots &lt;per&gt; idea" in dots
@@ -468,4 +559,5 @@ def test_charts_escape_text_and_place_ideas():
 
 def test_css_strings_cannot_break_out():
     assert str(css_string('Página "1" de 2; } @import url(x)')) == (
-        '"P\\e1 gina \\22 1\\22  de 2\\3b  \\7d  \\40 import url\\28 x\\29 "')
+        '"P\\e1 gina \\22 1\\22  de 2\\3b  \\7d  \\40 import url\\28 x\\29 "'
+    )

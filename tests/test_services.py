@@ -26,10 +26,13 @@ def test_first_facilitator_only_once(app):
     assert accounts.authenticate("ana@example.org", "wrong password!") is None
 
 
-@pytest.mark.parametrize(("email", "password", "message"), [
-    ("not-an-email", "long enough password", "valid email"),
-    ("ana@example.org", "short", "at least 10"),
-])
+@pytest.mark.parametrize(
+    ("email", "password", "message"),
+    [
+        ("not-an-email", "long enough password", "valid email"),
+        ("ana@example.org", "short", "at least 10"),
+    ],
+)
 def test_facilitator_input_is_checked(app, email, password, message):
     with pytest.raises(InvalidInput, match=message):
         accounts.create_facilitator(email, password)
@@ -93,11 +96,9 @@ def test_change_stage_only_by_facilitator(workshop, participant, facilitator):
 
 def test_add_note_is_stored_once_per_client_id(workshop, participant):
     client_id = new_client_id()
-    note, created = board.add_note(workshop, participant, "  Visitas casa por casa  ",
-                                   client_id, 1)
+    note, created = board.add_note(workshop, participant, "  Visitas casa por casa  ", client_id, 1)
     db.session.commit()
-    again, created_again = board.add_note(workshop, participant, "Visitas casa por casa",
-                                          client_id, 1)
+    again, created_again = board.add_note(workshop, participant, "Visitas casa por casa", client_id, 1)
     db.session.commit()
     assert created and not created_again
     assert again.id == note.id
@@ -143,12 +144,15 @@ def test_concurrent_retries_store_one_note(app, workshop, participant):
     assert db.session.scalar(select(func.count()).select_from(Note)) == 1
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("", "empty"),
-    ("   \n ", "empty"),
-    ("x" * 501, "at most 500"),
-    (42, "must be text"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "empty"),
+        ("   \n ", "empty"),
+        ("x" * 501, "at most 500"),
+        (42, "must be text"),
+    ],
+)
 def test_bad_note_text_is_refused(workshop, participant, text, message):
     with pytest.raises(InvalidInput, match=message):
         board.add_note(workshop, participant, text, new_client_id(), 1)
@@ -160,13 +164,16 @@ def test_note_of_exactly_the_limit_is_accepted(workshop, participant):
     assert len(note.text) == 500
 
 
-@pytest.mark.parametrize(("stage", "lane", "error", "message"), [
-    (0, None, NotAllowed, "does not take notes"),
-    (3, None, NotAllowed, "not started"),
-    (99, None, InvalidInput, "no such stage"),
-    ("1", None, InvalidInput, "must be a number"),
-    (1, "social", InvalidInput, "no such lane"),
-])
+@pytest.mark.parametrize(
+    ("stage", "lane", "error", "message"),
+    [
+        (0, None, NotAllowed, "does not take notes"),
+        (3, None, NotAllowed, "not started"),
+        (99, None, InvalidInput, "no such stage"),
+        ("1", None, InvalidInput, "must be a number"),
+        (1, "social", InvalidInput, "no such lane"),
+    ],
+)
 def test_note_must_fit_the_stage(workshop, participant, stage, lane, error, message):
     with pytest.raises(error, match=message):
         board.add_note(workshop, participant, "texto", new_client_id(), stage, lane)

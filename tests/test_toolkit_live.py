@@ -27,8 +27,7 @@ LOGIN = {"email": "ana@example.org", "password": "correct horse battery"}
 
 
 def received(client, name):
-    return [event["args"][0] for event in client.get_received(NAMESPACE)
-            if event["name"] == name]
+    return [event["args"][0] for event in client.get_received(NAMESPACE) if event["name"] == name]
 
 
 def join(app, workshop, audience="participant"):
@@ -46,13 +45,13 @@ def join(app, workshop, audience="participant"):
     client.http = http
     if audience == "participant":
         client.participant_id = db.session.scalar(
-            select(Participant.id).order_by(Participant.id.desc()).limit(1))
+            select(Participant.id).order_by(Participant.id.desc()).limit(1)
+        )
     return client
 
 
 def send(client, event, payload=None):
-    return client.emit(event, {} if payload is None else payload, namespace=NAMESPACE,
-                       callback=True)
+    return client.emit(event, {} if payload is None else payload, namespace=NAMESPACE, callback=True)
 
 
 class Clients(SimpleNamespace):
@@ -66,9 +65,11 @@ class Clients(SimpleNamespace):
 
 
 def connect_all(app, workshop) -> Clients:
-    clients = Clients(phones=[join(app, workshop), join(app, workshop)],
-                      console=join(app, workshop, "facilitator"),
-                      screen=join(app, workshop, "screen"))
+    clients = Clients(
+        phones=[join(app, workshop), join(app, workshop)],
+        console=join(app, workshop, "facilitator"),
+        screen=join(app, workshop, "screen"),
+    )
     clients.drain()
     return clients
 
@@ -83,11 +84,14 @@ def board_room(make_workshop, make_participant, facilitator):
     """pd-discovery on its cluster stage, with three clusterable notes."""
     workshop = make_workshop(stage=4)
     author = make_participant(workshop)
-    notes = [board.add_note(workshop, author, text, new_client_id(), stage)[0]
-             for text, stage in (("visitas", 2), ("agenda", 2), ("promotoras", 4))]
+    notes = [
+        board.add_note(workshop, author, text, new_client_id(), stage)[0]
+        for text, stage in (("visitas", 2), ("agenda", 2), ("promotoras", 4))
+    ]
     move(workshop, facilitator, CLUSTER)
-    return SimpleNamespace(workshop=workshop, notes=[n.id for n in notes], author=author,
-                           facilitator=facilitator)
+    return SimpleNamespace(
+        workshop=workshop, notes=[n.id for n in notes], author=author, facilitator=facilitator
+    )
 
 
 @pytest.fixture
@@ -107,11 +111,11 @@ def strangers(app, make_workshop, make_participant, facilitator):
     move(other, facilitator, CLUSTER)
     group = clustering.group_notes(other, facilitator, [foreign.id], "Ajeno")
     db.session.commit()
-    clients = Clients(phones=[join(app, other)], console=join(app, other, "facilitator"),
-                      screen=join(app, other, "screen"))
+    clients = Clients(
+        phones=[join(app, other)], console=join(app, other, "facilitator"), screen=join(app, other, "screen")
+    )
     clients.drain()
-    clients.ids = {"note": foreign.id, "cluster": group.id,
-                   "participant": clients.phones[0].participant_id}
+    clients.ids = {"note": foreign.id, "cluster": group.id, "participant": clients.phones[0].participant_id}
     return clients
 
 
@@ -135,15 +139,25 @@ def test_clustering_is_broadcast_to_the_workshop_only(app, board_room, strangers
     group = ack["cluster_id"]
     for state in assert_heard_only_by(clients, strangers, "state"):
         assert [(c["id"], c["title"], c["notes"]) for c in state["clusters"]] == [
-            (group, "Visitas", [one, two])]
+            (group, "Visitas", [one, two])
+        ]
     second = send(clients.console, "group_notes", {"note_ids": [three], "title": "B"})
     steps = [
-        ("add_to_cluster", {"note_ids": [two], "cluster_id": second["cluster_id"]},
-         [("Visitas", [one]), ("B", [two, three])]),
-        ("rename_cluster", {"cluster_id": group, "title": "Casa por casa"},
-         [("Casa por casa", [one]), ("B", [two, three])]),
-        ("merge_clusters", {"source_id": second["cluster_id"], "target_id": group},
-         [("Casa por casa", [one, two, three])]),
+        (
+            "add_to_cluster",
+            {"note_ids": [two], "cluster_id": second["cluster_id"]},
+            [("Visitas", [one]), ("B", [two, three])],
+        ),
+        (
+            "rename_cluster",
+            {"cluster_id": group, "title": "Casa por casa"},
+            [("Casa por casa", [one]), ("B", [two, three])],
+        ),
+        (
+            "merge_clusters",
+            {"source_id": second["cluster_id"], "target_id": group},
+            [("Casa por casa", [one, two, three])],
+        ),
         ("ungroup_notes", {"note_ids": [three]}, [("Casa por casa", [one, two])]),
         ("dissolve_cluster", {"cluster_id": group}, []),
     ]
@@ -170,12 +184,12 @@ def test_timer_is_broadcast_to_the_workshop_only(app, board_room, strangers):
     assert send(clients.phones[0], "sync")["state"]["timer"] is None
 
 
-def test_reveal_is_broadcast_to_the_workshop_only(app, make_workshop, plans_dir, tmp_path,
-                                                  strangers):
+def test_reveal_is_broadcast_to_the_workshop_only(app, make_workshop, plans_dir, tmp_path, strangers):
     source = (plans_dir / "pd-discovery.toml").read_text()
     path = tmp_path / "private-plan.toml"
-    path.write_text(source.replace('id = "signs"\nkind = "write"',
-                                   'id = "signs"\nkind = "write"\nprivate = true'))
+    path.write_text(
+        source.replace('id = "signs"\nkind = "write"', 'id = "signs"\nkind = "write"\nprivate = true')
+    )
     workshop = make_workshop(plan=load_plan_file(path))
     clients = connect_all(app, workshop)
     writer, reader = clients.phones
@@ -196,8 +210,7 @@ def test_vote_totals_stay_hidden_until_the_vote_closes(app, vote_room, strangers
     assert ack["ok"] is True
     assert (ack["vote"]["left"], ack["vote"]["mine"]) == (2, {str(vote_room.a): 1})
     assert ack["vote"]["totals"] is None
-    assert [e["voters"] for e in assert_heard_only_by(clients, strangers, "vote_progress")] == \
-        [1] * 4
+    assert [e["voters"] for e in assert_heard_only_by(clients, strangers, "vote_progress")] == [1] * 4
     send(second, "cast_dot", {"target_id": vote_room.b, "client_id": new_client_id()})
     send(second, "cast_dot", {"target_id": vote_room.a, "client_id": new_client_id()})
     pushed = [s for c in clients.all for s in received(c, "state")]
@@ -211,8 +224,7 @@ def test_vote_totals_stay_hidden_until_the_vote_closes(app, vote_room, strangers
         assert state["vote"]["closed"] is True
         assert state["vote"]["totals"] == {str(vote_room.a): 2, str(vote_room.b): 1}
     ranking = send(clients.console, "sync")["state"]["ranking"]
-    assert [(e["id"], e["dots"], e["rank"]) for e in ranking] == [
-        (vote_room.a, 2, 1), (vote_room.b, 1, 2)]
+    assert [(e["id"], e["dots"], e["rank"]) for e in ranking] == [(vote_room.a, 2, 1), (vote_room.b, 1, 2)]
 
 
 def test_cast_dot_ack_counts_down_and_refusals_store_nothing(app, vote_room):
@@ -234,25 +246,28 @@ def test_cast_dot_ack_counts_down_and_refusals_store_nothing(app, vote_room):
     assert db.session.scalar(select(func.count()).select_from(Dot)) == 3
 
 
-@pytest.mark.parametrize(("event", "payload"), [
-    ("lock_stage", {"locked": True}),
-    ("reveal_stage", {}),
-    ("timer", {"action": "start", "seconds": 60}),
-    ("allow_review", {"allowed": True}),
-    ("hide_note", {"note_id": "NOTE", "hidden": True}),
-    ("moderate_note", {"note_id": "NOTE", "text": "cambiada"}),
-    ("moderate_note", {"note_id": "NOTE", "delete": True}),
-    ("participants", {}),
-    ("remove_participant", {"participant_id": "AUTHOR"}),
-    ("group_notes", {"note_ids": ["NOTE"], "title": "Mío"}),  # plan has no participants_propose
-    ("add_to_cluster", {"note_ids": ["NOTE"], "cluster_id": "CLUSTER"}),
-    ("ungroup_notes", {"note_ids": ["NOTE"]}),
-    ("rename_cluster", {"cluster_id": "CLUSTER", "title": "Otro"}),
-    ("merge_clusters", {"source_id": "CLUSTER", "target_id": "CLUSTER"}),
-    ("dissolve_cluster", {"cluster_id": "CLUSTER"}),
-    ("close_vote", {"closed": True}),
-    ("set_decision", {"type": "cluster", "id": "CLUSTER", "decision": "selected"}),
-])
+@pytest.mark.parametrize(
+    ("event", "payload"),
+    [
+        ("lock_stage", {"locked": True}),
+        ("reveal_stage", {}),
+        ("timer", {"action": "start", "seconds": 60}),
+        ("allow_review", {"allowed": True}),
+        ("hide_note", {"note_id": "NOTE", "hidden": True}),
+        ("moderate_note", {"note_id": "NOTE", "text": "cambiada"}),
+        ("moderate_note", {"note_id": "NOTE", "delete": True}),
+        ("participants", {}),
+        ("remove_participant", {"participant_id": "AUTHOR"}),
+        ("group_notes", {"note_ids": ["NOTE"], "title": "Mío"}),  # plan has no participants_propose
+        ("add_to_cluster", {"note_ids": ["NOTE"], "cluster_id": "CLUSTER"}),
+        ("ungroup_notes", {"note_ids": ["NOTE"]}),
+        ("rename_cluster", {"cluster_id": "CLUSTER", "title": "Otro"}),
+        ("merge_clusters", {"source_id": "CLUSTER", "target_id": "CLUSTER"}),
+        ("dissolve_cluster", {"cluster_id": "CLUSTER"}),
+        ("close_vote", {"closed": True}),
+        ("set_decision", {"type": "cluster", "id": "CLUSTER", "decision": "selected"}),
+    ],
+)
 def test_participants_get_an_error_for_facilitator_events(app, board_room, event, payload):
     w, f = board_room.workshop, board_room.facilitator
     cluster = clustering.group_notes(w, f, [board_room.notes[1]], "Grupo")
@@ -283,25 +298,32 @@ def test_a_removed_participant_is_refused(app, vote_room):
     clients = connect_all(app, vote_room.workshop)
     gone, stays = clients.phones
     listed = send(clients.console, "participants")["participants"]
-    assert {(p["id"], p["online"]) for p in listed} >= {(gone.participant_id, True),
-                                                        (stays.participant_id, True)}
+    assert {(p["id"], p["online"]) for p in listed} >= {
+        (gone.participant_id, True),
+        (stays.participant_id, True),
+    }
     clients.drain()
     ack = send(clients.console, "remove_participant", {"participant_id": gone.participant_id})
     assert ack["ok"] is True
     assert received(gone, "removed") == [{"message": "removed"}]
     heard = [event["name"] for event in stays.get_received(NAMESPACE)]
     assert "state" in heard and "removed" not in heard
-    for event, payload in (("cast_dot", {"target_id": vote_room.a, "client_id": new_client_id()}),
-                           ("sync", {}), ("heartbeat", {})):
+    for event, payload in (
+        ("cast_dot", {"target_id": vote_room.a, "client_id": new_client_id()}),
+        ("sync", {}),
+        ("heartbeat", {}),
+    ):
         refusal = send(gone, event, payload)
         assert (refusal["ok"], refusal["error"]) == (False, "not_allowed"), event
-    assert send(stays, "cast_dot", {"target_id": vote_room.a,
-                                    "client_id": new_client_id()})["ok"] is True
+    assert send(stays, "cast_dot", {"target_id": vote_room.a, "client_id": new_client_id()})["ok"] is True
     listed = send(clients.console, "participants")["participants"]
     assert gone.participant_id not in {p["id"] for p in listed}
-    again = socketio.test_client(app, namespace=NAMESPACE, flask_test_client=gone.http,
-                                 auth={"workshop": vote_room.workshop.id,
-                                       "audience": "participant"})
+    again = socketio.test_client(
+        app,
+        namespace=NAMESPACE,
+        flask_test_client=gone.http,
+        auth={"workshop": vote_room.workshop.id, "audience": "participant"},
+    )
     assert not again.is_connected(NAMESPACE)
 
 
@@ -311,38 +333,45 @@ def test_a_removed_participant_cannot_post_through_the_plain_page(app, board_roo
     phone = join(app, w)
     console = join(app, w, "facilitator")
     send(console, "remove_participant", {"participant_id": phone.participant_id})
-    phone.http.post(f"/p/{w.code}/notes", data={"text": "sigo aquí", "stage": "4",
-                                                "client_id": new_client_id()})
-    assert db.session.scalar(select(func.count()).select_from(Note).where(
-        Note.participant_id == phone.participant_id)) == 0
+    phone.http.post(
+        f"/p/{w.code}/notes", data={"text": "sigo aquí", "stage": "4", "client_id": new_client_id()}
+    )
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(Note).where(Note.participant_id == phone.participant_id)
+        )
+        == 0
+    )
 
 
-@pytest.mark.parametrize(("event", "payload", "error"), [
-    ("timer", {"action": "bogus"}, "invalid"),
-    ("timer", {"action": "start", "seconds": "60"}, "invalid"),
-    ("timer", {"action": "pause"}, "invalid"),  # not running
-    ("lock_stage", {"locked": "yes"}, "invalid"),
-    ("allow_review", {}, "invalid"),
-    ("reveal_stage", {}, "invalid"),  # not a private stage
-    ("close_vote", {"closed": True}, "not_allowed"),  # not a vote stage
-    ("group_notes", {"note_ids": "1", "title": "x"}, "invalid"),
-    ("group_notes", {"note_ids": ["OWN"], "title": ""}, "invalid"),
-    ("group_notes", {"note_ids": ["NOTE"], "title": "x"}, "not_found"),
-    ("add_to_cluster", {"note_ids": ["OWN"], "cluster_id": "CLUSTER"}, "not_found"),
-    ("rename_cluster", {"cluster_id": "CLUSTER", "title": "robado"}, "not_found"),
-    ("merge_clusters", {"source_id": "CLUSTER", "target_id": "CLUSTER"}, "not_found"),
-    ("dissolve_cluster", {"cluster_id": "CLUSTER"}, "not_found"),
-    ("hide_note", {"note_id": "NOTE", "hidden": True}, "not_found"),
-    ("moderate_note", {"note_id": "NOTE", "delete": True}, "not_found"),
-    ("moderate_note", {"note_id": "NOTE", "text": "hack"}, "not_found"),
-    ("remove_participant", {"participant_id": "PARTICIPANT"}, "not_found"),
-    ("set_decision", {"type": "cluster", "id": "CLUSTER", "decision": "selected"}, "not_found"),
-    ("set_decision", {"type": "cluster", "id": "1", "decision": "selected"}, "invalid"),
-    ("view_stage", {"stage": "1"}, "invalid"),
-    ("hide_note", ["not", "a", "dict"], "invalid"),
-])
-def test_bad_payloads_and_foreign_ids_get_an_error(app, board_room, strangers, event, payload,
-                                                   error):
+@pytest.mark.parametrize(
+    ("event", "payload", "error"),
+    [
+        ("timer", {"action": "bogus"}, "invalid"),
+        ("timer", {"action": "start", "seconds": "60"}, "invalid"),
+        ("timer", {"action": "pause"}, "invalid"),  # not running
+        ("lock_stage", {"locked": "yes"}, "invalid"),
+        ("allow_review", {}, "invalid"),
+        ("reveal_stage", {}, "invalid"),  # not a private stage
+        ("close_vote", {"closed": True}, "not_allowed"),  # not a vote stage
+        ("group_notes", {"note_ids": "1", "title": "x"}, "invalid"),
+        ("group_notes", {"note_ids": ["OWN"], "title": ""}, "invalid"),
+        ("group_notes", {"note_ids": ["NOTE"], "title": "x"}, "not_found"),
+        ("add_to_cluster", {"note_ids": ["OWN"], "cluster_id": "CLUSTER"}, "not_found"),
+        ("rename_cluster", {"cluster_id": "CLUSTER", "title": "robado"}, "not_found"),
+        ("merge_clusters", {"source_id": "CLUSTER", "target_id": "CLUSTER"}, "not_found"),
+        ("dissolve_cluster", {"cluster_id": "CLUSTER"}, "not_found"),
+        ("hide_note", {"note_id": "NOTE", "hidden": True}, "not_found"),
+        ("moderate_note", {"note_id": "NOTE", "delete": True}, "not_found"),
+        ("moderate_note", {"note_id": "NOTE", "text": "hack"}, "not_found"),
+        ("remove_participant", {"participant_id": "PARTICIPANT"}, "not_found"),
+        ("set_decision", {"type": "cluster", "id": "CLUSTER", "decision": "selected"}, "not_found"),
+        ("set_decision", {"type": "cluster", "id": "1", "decision": "selected"}, "invalid"),
+        ("view_stage", {"stage": "1"}, "invalid"),
+        ("hide_note", ["not", "a", "dict"], "invalid"),
+    ],
+)
+def test_bad_payloads_and_foreign_ids_get_an_error(app, board_room, strangers, event, payload, error):
     names = {**{k.upper(): v for k, v in strangers.ids.items()}, "OWN": board_room.notes[0]}
 
     def resolve(value):
@@ -370,8 +399,7 @@ def test_moderation_and_hiding_reach_the_room(app, board_room):
         texts = [n["text"] for n in received(client, "state")[-1]["notes"]]
         assert texts == ["visitas a casa", "promotoras"]
     assert send(clients.console, "moderate_note", {"note_id": one, "delete": True})["ok"]
-    assert [n["id"] for n in received(clients.phones[0], "state")[-1]["notes"]] == [
-        board_room.notes[2]]
+    assert [n["id"] for n in received(clients.phones[0], "state")[-1]["notes"]] == [board_room.notes[2]]
 
 
 def test_looking_back_needs_the_facilitators_leave(app, board_room):

@@ -74,12 +74,16 @@ def room(make_workshop, make_participant, facilitator):
     """
     workshop = make_workshop(stage=4)
     one, two = make_participant(workshop), make_participant(workshop, "Rosa")
-    notes = SimpleNamespace(sign=note(workshop, one, 1), works1=note(workshop, one, 2),
-                            works2=note(workshop, two, 2), works3=note(workshop, two, 2),
-                            barrier=note(workshop, one, 3), deviant=note(workshop, two, 4))
+    notes = SimpleNamespace(
+        sign=note(workshop, one, 1),
+        works1=note(workshop, one, 2),
+        works2=note(workshop, two, 2),
+        works3=note(workshop, two, 2),
+        barrier=note(workshop, one, 3),
+        deviant=note(workshop, two, 4),
+    )
     move(workshop, facilitator, CLUSTER)
-    return SimpleNamespace(workshop=workshop, one=one, two=two, notes=notes,
-                           facilitator=facilitator)
+    return SimpleNamespace(workshop=workshop, one=one, two=two, notes=notes, facilitator=facilitator)
 
 
 @pytest.fixture
@@ -108,24 +112,27 @@ def other(make_workshop, make_participant, facilitator):
 @pytest.fixture
 def reform(make_workshop, make_participant, facilitator, plans_dir):
     """reform-codesign (in English) on its cluster stage: five ideas, one group each."""
-    workshop = make_workshop(plan=load_plan("reform-codesign", plans_dir), stage=1,
-                             language="en")
+    workshop = make_workshop(plan=load_plan("reform-codesign", plans_dir), stage=1, language="en")
     people = [make_participant(workshop) for _ in range(3)]
     ideas = [note(workshop, people[0], 1, f"idea {i}") for i in range(5)]
     move(workshop, facilitator, R_CLUSTER)
-    groups = [clustering.group_notes(workshop, facilitator, [idea.id], title)
-              for idea, title in zip(ideas, "ABCDE", strict=True)]
+    groups = [
+        clustering.group_notes(workshop, facilitator, [idea.id], title)
+        for idea, title in zip(ideas, "ABCDE", strict=True)
+    ]
     db.session.commit()
-    return SimpleNamespace(workshop=workshop, people=people, ideas=ideas, facilitator=facilitator,
-                           **{c.title: c for c in groups})
+    return SimpleNamespace(
+        workshop=workshop, people=people, ideas=ideas, facilitator=facilitator, **{c.title: c for c in groups}
+    )
 
 
 def private_workshop(make_workshop, plans_dir, tmp_path) -> Workshop:
     """pd-discovery with its first write stage ("signs") private, on that stage."""
     source = (plans_dir / "pd-discovery.toml").read_text()
     path = tmp_path / "private-plan.toml"
-    path.write_text(source.replace('id = "signs"\nkind = "write"',
-                                   'id = "signs"\nkind = "write"\nprivate = true'))
+    path.write_text(
+        source.replace('id = "signs"\nkind = "write"', 'id = "signs"\nkind = "write"\nprivate = true')
+    )
     return make_workshop(plan=load_plan_file(path))
 
 
@@ -140,31 +147,30 @@ FACILITATOR_ONLY = {
     "clear_timer": lambda r, actor: facilitation.clear_timer(r.workshop, actor),
     "allow_review": lambda r, actor: facilitation.allow_review(r.workshop, actor, True),
     "set_note_hidden": lambda r, actor: facilitation.set_note_hidden(
-        r.workshop, actor, r.notes.works1.id, True),
-    "remove_participant": lambda r, actor: facilitation.remove_participant(
-        r.workshop, actor, r.two.id),
+        r.workshop, actor, r.notes.works1.id, True
+    ),
+    "remove_participant": lambda r, actor: facilitation.remove_participant(r.workshop, actor, r.two.id),
     "participant_list": lambda r, actor: facilitation.participant_list(r.workshop, actor),
-    "group_notes": lambda r, actor: clustering.group_notes(
-        r.workshop, actor, [r.notes.works1.id], "Mío"),
-    "ungroup_notes": lambda r, actor: clustering.ungroup_notes(
-        r.workshop, actor, [r.notes.works1.id]),
+    "group_notes": lambda r, actor: clustering.group_notes(r.workshop, actor, [r.notes.works1.id], "Mío"),
+    "ungroup_notes": lambda r, actor: clustering.ungroup_notes(r.workshop, actor, [r.notes.works1.id]),
     "rename_cluster": lambda r, actor: clustering.rename_cluster(
-        r.workshop, actor, r.cluster.id, "Otro nombre"),
+        r.workshop, actor, r.cluster.id, "Otro nombre"
+    ),
     "merge_clusters": lambda r, actor: clustering.merge_clusters(
-        r.workshop, actor, r.cluster.id, r.cluster.id),
-    "dissolve_cluster": lambda r, actor: clustering.dissolve_cluster(
-        r.workshop, actor, r.cluster.id),
+        r.workshop, actor, r.cluster.id, r.cluster.id
+    ),
+    "dissolve_cluster": lambda r, actor: clustering.dissolve_cluster(r.workshop, actor, r.cluster.id),
     "set_vote_closed": lambda r, actor: voting.set_vote_closed(r.workshop, actor, True),
     "set_decision": lambda r, actor: ranking.set_decision(
-        r.workshop, actor, "cluster", r.cluster.id, "selected"),
+        r.workshop, actor, "cluster", r.cluster.id, "selected"
+    ),
 }
 
 
 @pytest.mark.parametrize("operation", FACILITATOR_ONLY)
 @pytest.mark.parametrize("who", ["participant", "nobody"])
 def test_participants_cannot_run_facilitator_operations(room, operation, who):
-    room.cluster = clustering.group_notes(room.workshop, room.facilitator,
-                                          [room.notes.works2.id], "Grupo")
+    room.cluster = clustering.group_notes(room.workshop, room.facilitator, [room.notes.works2.id], "Grupo")
     db.session.commit()
     revision = room.workshop.revision
     actor = room.one if who == "participant" else None
@@ -174,8 +180,9 @@ def test_participants_cannot_run_facilitator_operations(room, operation, who):
     assert facilitation.stage_state(room.workshop, CLUSTER) is None
 
 
-def test_reveal_makes_private_notes_visible(make_workshop, make_participant, facilitator,
-                                            plans_dir, tmp_path):
+def test_reveal_makes_private_notes_visible(
+    make_workshop, make_participant, facilitator, plans_dir, tmp_path
+):
     from workshop.live.state import stage_view
 
     workshop = private_workshop(make_workshop, plans_dir, tmp_path)
@@ -204,31 +211,37 @@ def test_lock_stops_notes_and_dots_until_unlocked(vote_room):
     facilitation.set_locked(w, f, True)
     db.session.commit()
     assert facilitation.is_locked(w, VOTE)
-    refused(NotAllowed, "closed this stage", voting.cast_dot, w, vote_room.one, vote_room.a.id,
-            new_client_id())
+    refused(
+        NotAllowed, "closed this stage", voting.cast_dot, w, vote_room.one, vote_room.a.id, new_client_id()
+    )
     facilitation.set_locked(w, f, False)
     db.session.commit()
     dot(w, vote_room.one, vote_room.a.id)
     move(w, f, 1)
     facilitation.set_locked(w, f, True)
     db.session.commit()
-    refused(NotAllowed, "closed this stage", board.add_note, w, vote_room.one, "tarde",
-            new_client_id(), 1)
+    refused(NotAllowed, "closed this stage", board.add_note, w, vote_room.one, "tarde", new_client_id(), 1)
     assert count(Note, Note.stage_index == 1) == 1
 
 
 def test_lock_stops_clustering(room):
     facilitation.set_locked(room.workshop, room.facilitator, True)
     db.session.commit()
-    refused(NotAllowed, "closed this stage", clustering.group_notes, room.workshop,
-            room.facilitator, [room.notes.works1.id], "Tarde")
+    refused(
+        NotAllowed,
+        "closed this stage",
+        clustering.group_notes,
+        room.workshop,
+        room.facilitator,
+        [room.notes.works1.id],
+        "Tarde",
+    )
     assert count(Cluster) == 0
 
 
 @pytest.mark.parametrize("locked", [None, "yes", 1])
 def test_lock_needs_a_boolean(room, locked):
-    refused(InvalidInput, "lock or unlock", facilitation.set_locked, room.workshop,
-            room.facilitator, locked)
+    refused(InvalidInput, "lock or unlock", facilitation.set_locked, room.workshop, room.facilitator, locked)
 
 
 def test_timer_counts_down_pauses_extends_and_resumes(room, monkeypatch):
@@ -278,17 +291,20 @@ def test_timer_remaining_decreases_on_the_real_clock(room):
     assert 59_000 < first <= 60_000 and second < first
 
 
-@pytest.mark.parametrize(("operation", "message"), [
-    (lambda w, f: facilitation.start_timer(w, f), "duration"),  # nothing to resume
-    (lambda w, f: facilitation.pause_timer(w, f), "not running"),
-    (lambda w, f: facilitation.extend_timer(w, f, 30), "Start the timer"),
-    (lambda w, f: facilitation.start_timer(w, f, 0), "between"),
-    (lambda w, f: facilitation.start_timer(w, f, -5), "between"),
-    (lambda w, f: facilitation.start_timer(w, f, 3 * 60 * 60 + 1), "between"),
-    (lambda w, f: facilitation.start_timer(w, f, "60"), "between"),
-    (lambda w, f: facilitation.start_timer(w, f, 60.0), "between"),
-    (lambda w, f: facilitation.start_timer(w, f, True), "between"),
-])
+@pytest.mark.parametrize(
+    ("operation", "message"),
+    [
+        (lambda w, f: facilitation.start_timer(w, f), "duration"),  # nothing to resume
+        (lambda w, f: facilitation.pause_timer(w, f), "not running"),
+        (lambda w, f: facilitation.extend_timer(w, f, 30), "Start the timer"),
+        (lambda w, f: facilitation.start_timer(w, f, 0), "between"),
+        (lambda w, f: facilitation.start_timer(w, f, -5), "between"),
+        (lambda w, f: facilitation.start_timer(w, f, 3 * 60 * 60 + 1), "between"),
+        (lambda w, f: facilitation.start_timer(w, f, "60"), "between"),
+        (lambda w, f: facilitation.start_timer(w, f, 60.0), "between"),
+        (lambda w, f: facilitation.start_timer(w, f, True), "between"),
+    ],
+)
 def test_timer_refusals(room, operation, message):
     refused(InvalidInput, message, operation, room.workshop, room.facilitator)
     assert facilitation.timer_data(facilitation.stage_state(room.workshop, CLUSTER)) is None
@@ -329,19 +345,21 @@ def test_hide_and_restore_a_note(room):
     assert clustering.clusters_with_notes(w)[0]["notes"] == [hidden.id, room.notes.works2.id]
 
 
-@pytest.mark.parametrize(("note_id", "hidden", "error"), [
-    ("foreign", True, NotFound),
-    (10**9, True, NotFound),
-    ("1", True, InvalidInput),
-    (True, True, InvalidInput),
-    (None, True, InvalidInput),
-    ("own", "yes", InvalidInput),
-    ("own", None, InvalidInput),
-])
+@pytest.mark.parametrize(
+    ("note_id", "hidden", "error"),
+    [
+        ("foreign", True, NotFound),
+        (10**9, True, NotFound),
+        ("1", True, InvalidInput),
+        (True, True, InvalidInput),
+        (None, True, InvalidInput),
+        ("own", "yes", InvalidInput),
+        ("own", None, InvalidInput),
+    ],
+)
 def test_hide_note_refusals(room, other, note_id, hidden, error):
     note_id = {"foreign": other.note.id, "own": room.notes.works1.id}.get(note_id, note_id)
-    refused(error, None, facilitation.set_note_hidden, room.workshop, room.facilitator, note_id,
-            hidden)
+    refused(error, None, facilitation.set_note_hidden, room.workshop, room.facilitator, note_id, hidden)
     db.session.refresh(other.note)
     assert other.note.hidden_at is None and room.notes.works1.hidden_at is None
 
@@ -349,8 +367,15 @@ def test_hide_note_refusals(room, other, note_id, hidden, error):
 def test_deleted_note_cannot_be_hidden(room):
     board.delete_note(room.workshop, room.facilitator, room.notes.works1.id)
     db.session.commit()
-    refused(NotFound, "does not exist", facilitation.set_note_hidden, room.workshop,
-            room.facilitator, room.notes.works1.id, True)
+    refused(
+        NotFound,
+        "does not exist",
+        facilitation.set_note_hidden,
+        room.workshop,
+        room.facilitator,
+        room.notes.works1.id,
+        True,
+    )
 
 
 def test_removed_participant_cannot_vote_and_their_notes_stay(vote_room):
@@ -362,10 +387,12 @@ def test_removed_participant_cannot_vote_and_their_notes_stay(vote_room):
     assert gone.removed_at is not None
     assert count(LiveConnection) == 0
     assert [p["id"] for p in facilitation.participant_list(w, f)] == [vote_room.one.id]
-    refused(NotAllowed, "Only participants", voting.cast_dot, w, gone, vote_room.a.id,
-            new_client_id())
+    refused(NotAllowed, "Only participants", voting.cast_dot, w, gone, vote_room.a.id, new_client_id())
     assert {n.id for n in board.stage_notes(w, 2)} == {
-        vote_room.notes.works1.id, vote_room.notes.works2.id, vote_room.notes.works3.id}
+        vote_room.notes.works1.id,
+        vote_room.notes.works2.id,
+        vote_room.notes.works3.id,
+    }
     assert count(Note, Note.participant_id == gone.id) == 3
     refused(NotFound, "not in the workshop", facilitation.remove_participant, w, f, gone.id)
 
@@ -374,18 +401,23 @@ def test_removed_participant_cannot_post_notes(room):
     """Removal must hold at every door: the no-JavaScript page posts through add_note."""
     facilitation.remove_participant(room.workshop, room.facilitator, room.two.id)
     move(room.workshop, room.facilitator, 4)
-    refused(NotAllowed, None, board.add_note, room.workshop, room.two, "sigo aquí",
-            new_client_id(), 4)
+    refused(NotAllowed, None, board.add_note, room.workshop, room.two, "sigo aquí", new_client_id(), 4)
     assert count(Note, Note.participant_id == room.two.id) == 3
 
 
-@pytest.mark.parametrize(("participant_id", "error"), [
-    ("foreign", NotFound), (10**9, NotFound), ("1", InvalidInput), (None, InvalidInput),
-    (True, InvalidInput)])
+@pytest.mark.parametrize(
+    ("participant_id", "error"),
+    [
+        ("foreign", NotFound),
+        (10**9, NotFound),
+        ("1", InvalidInput),
+        (None, InvalidInput),
+        (True, InvalidInput),
+    ],
+)
 def test_remove_participant_refuses_strangers_and_bad_ids(room, other, participant_id, error):
     participant_id = other.participant.id if participant_id == "foreign" else participant_id
-    refused(error, None, facilitation.remove_participant, room.workshop, room.facilitator,
-            participant_id)
+    refused(error, None, facilitation.remove_participant, room.workshop, room.facilitator, participant_id)
     assert count(Participant, Participant.removed_at.is_not(None)) == 0
 
 
@@ -397,7 +429,9 @@ def test_presence_and_participant_list(room, monkeypatch):
     db.session.commit()
     assert facilitation.online_participant_ids(w) == {room.one.id}
     assert [(p["name"], p["online"]) for p in facilitation.participant_list(w, f)] == [
-        (None, True), ("Rosa", False)]
+        (None, True),
+        ("Rosa", False),
+    ]
     assert facilitation.forget_connection("sid-1") == w.id
     assert facilitation.forget_connection("sid-1") is None
     db.session.commit()
@@ -419,32 +453,47 @@ def test_participation_counts_only(vote_room):
     result = facilitation.participation(w)
     assert result["online"] == 1
     assert [(s["kind"], s["count"]) for s in result["stages"]] == [
-        ("discuss", None), ("write", 1), ("write", 2), ("write", 1), ("write", 1),
-        ("cluster", None), ("vote", 1), ("discuss", None)]
+        ("discuss", None),
+        ("write", 1),
+        ("write", 2),
+        ("write", 1),
+        ("write", 1),
+        ("cluster", None),
+        ("vote", 1),
+        ("discuss", None),
+    ]
     assert all(set(s) == {"index", "kind", "count"} for s in result["stages"])
     assert set(result) == {"online", "stages"}
 
 
 # Clustering ---------------------------------------------------------------------------------
 
+
 def test_group_add_ungroup_rename(room):
     w, f, n = room.workshop, room.facilitator, room.notes
     assert {x.id for x in clustering.clusterable_notes(w, CLUSTER)} == {
-        n.works1.id, n.works2.id, n.works3.id, n.deviant.id}
-    first = clustering.group_notes(w, f, [n.works1.id, n.works2.id, n.works1.id],
-                                   "  Visitas   casa por casa ")
+        n.works1.id,
+        n.works2.id,
+        n.works3.id,
+        n.deviant.id,
+    }
+    first = clustering.group_notes(
+        w, f, [n.works1.id, n.works2.id, n.works1.id], "  Visitas   casa por casa "
+    )
     assert first.title == "Visitas casa por casa" and first.proposed_by_participant is False
     second = clustering.group_notes(w, f, [n.deviant.id], "Promotoras")
     clustering.add_to_cluster(w, f, [n.works3.id, n.works2.id], second.id)
     db.session.commit()
     assert [(c["title"], c["notes"]) for c in clustering.clusters_with_notes(w)] == [
         ("Visitas casa por casa", [n.works1.id]),
-        ("Promotoras", [n.works2.id, n.works3.id, n.deviant.id])]
+        ("Promotoras", [n.works2.id, n.works3.id, n.deviant.id]),
+    ]
     clustering.ungroup_notes(w, f, [n.works1.id])  # the emptied group goes away
     clustering.rename_cluster(w, f, second.id, "Agentes comunitarias")
     db.session.commit()
     assert [(c["title"], c["notes"]) for c in clustering.clusters_with_notes(w)] == [
-        ("Agentes comunitarias", [n.works2.id, n.works3.id, n.deviant.id])]
+        ("Agentes comunitarias", [n.works2.id, n.works3.id, n.deviant.id])
+    ]
     assert db.session.get(Cluster, first.id) is None
     assert n.works1.cluster_id is None
 
@@ -511,39 +560,52 @@ def test_dissolving_a_voted_group_gives_the_dots_back(vote_room):
 @pytest.mark.parametrize(("stage", "message"), [(4, "clustering stage"), (VOTE, "clustering")])
 def test_clustering_only_in_a_cluster_stage(room, stage, message):
     move(room.workshop, room.facilitator, stage)
-    refused(NotAllowed, message, clustering.group_notes, room.workshop, room.facilitator,
-            [room.notes.works1.id], "Grupo")
+    refused(
+        NotAllowed,
+        message,
+        clustering.group_notes,
+        room.workshop,
+        room.facilitator,
+        [room.notes.works1.id],
+        "Grupo",
+    )
 
 
-@pytest.mark.parametrize(("note_ids", "title", "error"), [
-    ("1", "Grupo", InvalidInput),
-    ([], "Grupo", InvalidInput),
-    ([True], "Grupo", InvalidInput),
-    ([1.0], "Grupo", InvalidInput),
-    (list(range(1, 202)), "Grupo", InvalidInput),
-    ("own", "", InvalidInput),
-    ("own", "   ", InvalidInput),
-    ("own", 42, InvalidInput),
-    ("own", "x" * 121, InvalidInput),
-    ("sign", "Grupo", NotFound),  # stage 1 does not feed this cluster stage
-    ("barrier", "Grupo", NotFound),
-    ("foreign", "Grupo", NotFound),
-    ("hidden", "Grupo", NotFound),
-])
+@pytest.mark.parametrize(
+    ("note_ids", "title", "error"),
+    [
+        ("1", "Grupo", InvalidInput),
+        ([], "Grupo", InvalidInput),
+        ([True], "Grupo", InvalidInput),
+        ([1.0], "Grupo", InvalidInput),
+        (list(range(1, 202)), "Grupo", InvalidInput),
+        ("own", "", InvalidInput),
+        ("own", "   ", InvalidInput),
+        ("own", 42, InvalidInput),
+        ("own", "x" * 121, InvalidInput),
+        ("sign", "Grupo", NotFound),  # stage 1 does not feed this cluster stage
+        ("barrier", "Grupo", NotFound),
+        ("foreign", "Grupo", NotFound),
+        ("hidden", "Grupo", NotFound),
+    ],
+)
 def test_group_notes_refusals(room, other, note_ids, title, error):
     facilitation.set_note_hidden(room.workshop, room.facilitator, room.notes.works3.id, True)
     db.session.commit()
-    named = {"own": room.notes.works1.id, "sign": room.notes.sign.id,
-             "barrier": room.notes.barrier.id, "foreign": other.note.id,
-             "hidden": room.notes.works3.id}
+    named = {
+        "own": room.notes.works1.id,
+        "sign": room.notes.sign.id,
+        "barrier": room.notes.barrier.id,
+        "foreign": other.note.id,
+        "hidden": room.notes.works3.id,
+    }
     if isinstance(note_ids, str) and note_ids in named:
         note_ids = [room.notes.works2.id, named[note_ids]]
     refused(error, None, clustering.group_notes, room.workshop, room.facilitator, note_ids, title)
     assert count(Cluster, Cluster.workshop_id == room.workshop.id) == 0
 
 
-@pytest.mark.parametrize("operation", ["add", "rename", "merge_source", "merge_target",
-                                       "dissolve"])
+@pytest.mark.parametrize("operation", ["add", "rename", "merge_source", "merge_target", "dissolve"])
 @pytest.mark.parametrize("cluster_id", ["foreign", 10**9, "1", None])
 def test_cluster_ids_of_another_workshop_are_refused(room, other, operation, cluster_id):
     w, f = room.workshop, room.facilitator
@@ -560,25 +622,35 @@ def test_cluster_ids_of_another_workshop_are_refused(room, other, operation, clu
     refused(InvalidInput if cluster_id in ("1", None) else NotFound, None, call)
     db.session.refresh(other.cluster)
     assert other.cluster.title == "Ajeno"
-    assert [c["notes"] for c in clustering.clusters_with_notes(other.workshop)] == [
-        [other.note.id]]
+    assert [c["notes"] for c in clustering.clusters_with_notes(other.workshop)] == [[other.note.id]]
     assert [c["notes"] for c in clustering.clusters_with_notes(w)] == [[room.notes.works1.id]]
 
 
 def test_merge_needs_two_groups(room):
     group = clustering.group_notes(room.workshop, room.facilitator, [room.notes.works1.id], "G")
     db.session.commit()
-    refused(InvalidInput, "two different", clustering.merge_clusters, room.workshop,
-            room.facilitator, group.id, group.id)
+    refused(
+        InvalidInput,
+        "two different",
+        clustering.merge_clusters,
+        room.workshop,
+        room.facilitator,
+        group.id,
+        group.id,
+    )
     assert db.session.get(Cluster, group.id) is not None
 
 
 def test_participants_propose_groups_only_when_the_plan_lets_them(
-        make_workshop, make_participant, facilitator, plans_dir, tmp_path):
+    make_workshop, make_participant, facilitator, plans_dir, tmp_path
+):
     source = (plans_dir / "pd-discovery.toml").read_text()
     path = tmp_path / "propose-plan.toml"
-    path.write_text(source.replace('id = "group"\nkind = "cluster"',
-                                   'id = "group"\nkind = "cluster"\nparticipants_propose = true'))
+    path.write_text(
+        source.replace(
+            'id = "group"\nkind = "cluster"', 'id = "group"\nkind = "cluster"\nparticipants_propose = true'
+        )
+    )
     workshop = make_workshop(plan=load_plan_file(path), stage=2)
     proposer = make_participant(workshop)
     first, second = note(workshop, proposer, 2), note(workshop, proposer, 2)
@@ -588,21 +660,31 @@ def test_participants_propose_groups_only_when_the_plan_lets_them(
     db.session.commit()
     assert group.proposed_by_participant is True
     assert clustering.clusters_with_notes(workshop)[0]["proposed"] is True
-    for operation in (lambda: clustering.ungroup_notes(workshop, proposer, [first.id]),
-                      lambda: clustering.dissolve_cluster(workshop, proposer, group.id),
-                      lambda: clustering.rename_cluster(workshop, proposer, group.id, "X")):
+    for operation in (
+        lambda: clustering.ungroup_notes(workshop, proposer, [first.id]),
+        lambda: clustering.dissolve_cluster(workshop, proposer, group.id),
+        lambda: clustering.rename_cluster(workshop, proposer, group.id, "X"),
+    ):
         refused(NotAllowed, "Only a facilitator", operation)
 
 
 def test_participants_cannot_add_to_groups_without_propose(room):
     group = clustering.group_notes(room.workshop, room.facilitator, [room.notes.works1.id], "G")
     db.session.commit()
-    refused(NotAllowed, "Only a facilitator", clustering.add_to_cluster, room.workshop, room.one,
-            [room.notes.works2.id], group.id)
+    refused(
+        NotAllowed,
+        "Only a facilitator",
+        clustering.add_to_cluster,
+        room.workshop,
+        room.one,
+        [room.notes.works2.id],
+        group.id,
+    )
     assert room.notes.works2.cluster_id is None
 
 
 # Dot voting ---------------------------------------------------------------------------------
+
 
 def test_budget_and_cap(vote_room):
     w, p, a, b, c = vote_room.workshop, vote_room.one, vote_room.a, vote_room.b, vote_room.c
@@ -627,21 +709,23 @@ def test_a_retried_dot_is_counted_once(vote_room):
     again, created_again = voting.cast_dot(w, p, vote_room.a.id, client_id)
     db.session.commit()
     assert created and not created_again and first.id == again.id
-    refused(InvalidInput, "already used", voting.cast_dot, w, vote_room.two, vote_room.a.id,
-            client_id)
+    refused(InvalidInput, "already used", voting.cast_dot, w, vote_room.two, vote_room.a.id, client_id)
     assert count(Dot) == 1
 
 
-@pytest.mark.parametrize(("target", "client_id", "error"), [
-    ("a", None, InvalidInput),
-    ("a", "short", InvalidInput),
-    ("a", "has space in it", InvalidInput),
-    ("1", "ok", InvalidInput),
-    (None, "ok", InvalidInput),
-    (True, "ok", InvalidInput),
-    (10**9, "ok", NotFound),
-    ("foreign", "ok", NotFound),
-])
+@pytest.mark.parametrize(
+    ("target", "client_id", "error"),
+    [
+        ("a", None, InvalidInput),
+        ("a", "short", InvalidInput),
+        ("a", "has space in it", InvalidInput),
+        ("1", "ok", InvalidInput),
+        (None, "ok", InvalidInput),
+        (True, "ok", InvalidInput),
+        (10**9, "ok", NotFound),
+        ("foreign", "ok", NotFound),
+    ],
+)
 def test_cast_dot_refuses_bad_input(vote_room, other, target, client_id, error):
     target = {"a": vote_room.a.id, "foreign": other.cluster.id}.get(target, target)
     client_id = new_client_id() if client_id == "ok" else client_id
@@ -649,8 +733,9 @@ def test_cast_dot_refuses_bad_input(vote_room, other, target, client_id, error):
     assert count(Dot) == 0
 
 
-@pytest.mark.parametrize("situation", ["wrong stage", "locked", "closed", "facilitator",
-                                       "stranger", "set aside"])
+@pytest.mark.parametrize(
+    "situation", ["wrong stage", "locked", "closed", "facilitator", "stranger", "set aside"]
+)
 def test_cast_dot_refused_outside_an_open_vote(vote_room, other, situation):
     w, f, voter = vote_room.workshop, vote_room.facilitator, vote_room.one
     if situation == "wrong stage":
@@ -663,8 +748,15 @@ def test_cast_dot_refused_outside_an_open_vote(vote_room, other, situation):
         ranking.set_decision(w, f, "cluster", vote_room.a.id, "set_aside")
     voter = {"facilitator": f, "stranger": other.participant}.get(situation, voter)
     db.session.commit()
-    refused(NotFound if situation == "set aside" else NotAllowed, None, voting.cast_dot, w, voter,
-            vote_room.a.id, new_client_id())
+    refused(
+        NotFound if situation == "set aside" else NotAllowed,
+        None,
+        voting.cast_dot,
+        w,
+        voter,
+        vote_room.a.id,
+        new_client_id(),
+    )
     assert count(Dot) == 0
 
 
@@ -700,8 +792,10 @@ def test_totals_are_hidden_until_the_vote_closes(vote_room):
     assert voting.vote_summary(w, VOTE)["totals"] is None
 
 
-@pytest.mark.parametrize(("stage", "closed", "error"), [
-    (VOTE, "yes", InvalidInput), (VOTE, None, InvalidInput), (CLUSTER, True, NotAllowed)])
+@pytest.mark.parametrize(
+    ("stage", "closed", "error"),
+    [(VOTE, "yes", InvalidInput), (VOTE, None, InvalidInput), (CLUSTER, True, NotAllowed)],
+)
 def test_close_vote_refusals(vote_room, stage, closed, error):
     move(vote_room.workshop, vote_room.facilitator, stage)
     refused(error, None, voting.set_vote_closed, vote_room.workshop, vote_room.facilitator, closed)
@@ -732,8 +826,7 @@ def test_concurrent_dots_never_exceed_budget_or_cap(app, vote_room, spread):
             finally:
                 db.session.remove()
 
-    threads = [threading.Thread(target=tap, args=(targets[i % len(targets)],))
-               for i in range(threads_count)]
+    threads = [threading.Thread(target=tap, args=(targets[i % len(targets)],)) for i in range(threads_count)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -743,13 +836,19 @@ def test_concurrent_dots_never_exceed_budget_or_cap(app, vote_room, spread):
     assert max(per_item.values(), default=0) <= 2, (per_item, stored, errors)
     assert stored, errors
     assert len(stored) == count(Dot)  # a refused tap stored nothing
-    unexpected = [e for e in errors if not isinstance(e, NotAllowed | InvalidInput)
-                  and "locked" not in str(e) and "serializ" not in str(e).lower()
-                  and "deadlock" not in str(e).lower()]
+    unexpected = [
+        e
+        for e in errors
+        if not isinstance(e, NotAllowed | InvalidInput)
+        and "locked" not in str(e)
+        and "serializ" not in str(e).lower()
+        and "deadlock" not in str(e).lower()
+    ]
     assert not unexpected
 
 
 # Rating and ranking -------------------------------------------------------------------------
+
 
 def test_rating_again_replaces_the_values(reform):
     w, p = reform.workshop, reform.people[0]
@@ -762,17 +861,36 @@ def test_rating_again_replaces_the_values(reform):
     assert rating.my_ratings(p, R_RATE) == {str(reform.A.id): [5, 2]}
 
 
-@pytest.mark.parametrize(("x", "y", "error"), [
-    (0, 3, InvalidInput), (6, 3, InvalidInput), (3, "3", InvalidInput), (3.5, 3, InvalidInput),
-    (True, 3, InvalidInput), (None, 3, InvalidInput)])
+@pytest.mark.parametrize(
+    ("x", "y", "error"),
+    [
+        (0, 3, InvalidInput),
+        (6, 3, InvalidInput),
+        (3, "3", InvalidInput),
+        (3.5, 3, InvalidInput),
+        (True, 3, InvalidInput),
+        (None, 3, InvalidInput),
+    ],
+)
 def test_ratings_go_from_1_to_5(reform, x, y, error):
     move(reform.workshop, reform.facilitator, R_RATE)
     refused(error, "1 to 5", rating.rate, reform.workshop, reform.people[0], reform.A.id, x, y)
     assert count(Rating) == 0
 
 
-@pytest.mark.parametrize("situation", ["wrong stage", "locked", "facilitator", "stranger",
-                                       "removed", "foreign target", "bad target", "set aside"])
+@pytest.mark.parametrize(
+    "situation",
+    [
+        "wrong stage",
+        "locked",
+        "facilitator",
+        "stranger",
+        "removed",
+        "foreign target",
+        "bad target",
+        "set aside",
+    ],
+)
 def test_rate_refusals(reform, other, situation):
     w, f, rater, target = reform.workshop, reform.facilitator, reform.people[0], reform.A.id
     move(w, f, R_VOTE if situation == "wrong stage" else R_RATE)
@@ -804,15 +922,24 @@ def test_matrix_means_spread_and_quadrant(reform):
     assert (a["x_spread"], a["y_spread"]) == (0.82, 1.25)
     assert a["points"] == [(2, 2), (3, 5), (4, 4)]
     assert (by_title["B"]["x"], by_title["B"]["quadrant"], by_title["B"]["x_spread"]) == (
-        1.0, "thankless", 0.0)
-    assert (by_title["C"]["count"], by_title["C"]["x"], by_title["C"]["quadrant"]) == (
-        0, None, None)
+        1.0,
+        "thankless",
+        0.0,
+    )
+    assert (by_title["C"]["count"], by_title["C"]["x"], by_title["C"]["quadrant"]) == (0, None, None)
     assert rating.rater_count(w, R_RATE) == 3
 
 
-@pytest.mark.parametrize(("x", "y", "expected"), [
-    (3.0, 3.0, "quick_win"), (5, 2.99, "major_project"), (2.99, 5, "fill_in"),
-    (1, 1, "thankless"), (None, 3, None)])
+@pytest.mark.parametrize(
+    ("x", "y", "expected"),
+    [
+        (3.0, 3.0, "quick_win"),
+        (5, 2.99, "major_project"),
+        (2.99, 5, "fill_in"),
+        (1, 1, "thankless"),
+        (None, 3, None),
+    ],
+)
 def test_quadrants(x, y, expected):
     assert rating.quadrant(x, y) == expected
 
@@ -834,7 +961,12 @@ def test_ranking_dots_then_quadrant_and_ties_share_a_rank(reform):
     db.session.commit()
     entries = ranking.ranking(w)
     assert [(e["title"], e["rank"], e["tied"]) for e in entries] == [
-        ("A", 1, False), ("B", 2, True), ("C", 2, True), ("D", 4, False), ("E", 5, False)]
+        ("A", 1, False),
+        ("B", 2, True),
+        ("C", 2, True),
+        ("D", 4, False),
+        ("E", 5, False),
+    ]
     reasons = {e["title"]: e["reason"] for e in entries}
     assert reasons == {
         "A": "3 dots",
@@ -854,8 +986,12 @@ def test_ranking_orders_equal_dots_by_quadrant(reform):
         rating.rate(w, one, getattr(reform, title).id, x, y)
     db.session.commit()
     assert [(e["title"], e["quadrant"], e["rank"]) for e in ranking.ranking(w)] == [
-        ("D", "quick_win", 1), ("C", "major_project", 2), ("B", "fill_in", 3),
-        ("A", "thankless", 4), ("E", None, 5)]
+        ("D", "quick_win", 1),
+        ("C", "major_project", 2),
+        ("B", "fill_in", 3),
+        ("A", "thankless", 4),
+        ("E", None, 5),
+    ]
 
 
 def test_decisions(reform, other):
@@ -873,22 +1009,34 @@ def test_decisions(reform, other):
     assert reform.B.id in {c["id"] for c in voting.candidates(w, R_VOTE)}
 
 
-@pytest.mark.parametrize(("target_type", "target_id", "decision", "error"), [
-    ("cluster", "A", "maybe", InvalidInput),
-    ("cluster", "A", "", InvalidInput),
-    ("idea", "A", "selected", InvalidInput),
-    (None, "A", "selected", InvalidInput),
-    ("cluster", "1", "selected", InvalidInput),
-    ("cluster", True, "selected", InvalidInput),
-    ("cluster", 10**9, "selected", NotFound),
-    ("cluster", "foreign cluster", "selected", NotFound),
-    ("note", "foreign note", "selected", NotFound),
-])
+@pytest.mark.parametrize(
+    ("target_type", "target_id", "decision", "error"),
+    [
+        ("cluster", "A", "maybe", InvalidInput),
+        ("cluster", "A", "", InvalidInput),
+        ("idea", "A", "selected", InvalidInput),
+        (None, "A", "selected", InvalidInput),
+        ("cluster", "1", "selected", InvalidInput),
+        ("cluster", True, "selected", InvalidInput),
+        ("cluster", 10**9, "selected", NotFound),
+        ("cluster", "foreign cluster", "selected", NotFound),
+        ("note", "foreign note", "selected", NotFound),
+    ],
+)
 def test_decision_refusals(reform, other, target_type, target_id, decision, error):
-    target_id = {"A": reform.A.id, "foreign cluster": other.cluster.id,
-                 "foreign note": other.note.id}.get(target_id, target_id)
-    refused(error, None, ranking.set_decision, reform.workshop, reform.facilitator, target_type,
-            target_id, decision)
+    target_id = {"A": reform.A.id, "foreign cluster": other.cluster.id, "foreign note": other.note.id}.get(
+        target_id, target_id
+    )
+    refused(
+        error,
+        None,
+        ranking.set_decision,
+        reform.workshop,
+        reform.facilitator,
+        target_type,
+        target_id,
+        decision,
+    )
     db.session.refresh(other.cluster)
     db.session.refresh(other.note)
     assert reform.A.decision is None and other.cluster.decision is None

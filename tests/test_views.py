@@ -26,17 +26,18 @@ def test_home_leads_to_setup_when_no_facilitator(client):
 
 
 def test_setup_creates_first_facilitator_once(client):
-    response = client.post("/setup", data={"email": "ana@example.org",
-                                           "password": "long enough pw",
-                                           "confirm": "long enough pw"})
+    response = client.post(
+        "/setup", data={"email": "ana@example.org", "password": "long enough pw", "confirm": "long enough pw"}
+    )
     assert response.status_code == 302
     assert db.session.scalar(select(func.count()).select_from(Facilitator)) == 1
     assert client.get("/w/").status_code == 200  # logged in straight away
     other = client.application.test_client()
     other.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     assert other.get("/setup").headers["Location"].endswith("/login")
-    other.post("/setup", data={"email": "eve@example.org", "password": "long enough pw",
-                               "confirm": "long enough pw"})
+    other.post(
+        "/setup", data={"email": "eve@example.org", "password": "long enough pw", "confirm": "long enough pw"}
+    )
     assert db.session.scalar(select(func.count()).select_from(Facilitator)) == 1
 
 
@@ -51,8 +52,9 @@ def test_login_logout(client, facilitator):
 
 
 def test_login_ignores_foreign_next(client, facilitator):
-    response = client.post("/login?next=//evil.example/x",
-                           data={"email": "ana@example.org", "password": "correct horse battery"})
+    response = client.post(
+        "/login?next=//evil.example/x", data={"email": "ana@example.org", "password": "correct horse battery"}
+    )
     assert response.headers["Location"] == "/w/"
 
 
@@ -60,8 +62,9 @@ def test_create_workshop_in_browser(client, facilitator):
     login(client)
     form = client.get("/w/new").get_data(as_text=True)
     assert "pd-discovery" in form and "reform-codesign" in form
-    response = client.post("/w/new", data={"plan": "pd-discovery", "title": "USF Itauguá",
-                                           "language": "es", "place": "Itauguá"})
+    response = client.post(
+        "/w/new", data={"plan": "pd-discovery", "title": "USF Itauguá", "language": "es", "place": "Itauguá"}
+    )
     workshop = db.session.scalar(select(Workshop))
     assert response.headers["Location"] == f"/w/{workshop.id}"
     page = client.get(f"/w/{workshop.id}").get_data(as_text=True)
@@ -106,8 +109,10 @@ def test_note_without_javascript(client, workshop):
     client.get(f"/j/{workshop.code}")
     client_id = new_client_id()
     for _ in range(2):  # a double submit stores it once
-        client.post(f"/p/{workshop.code}/notes",
-                    data={"text": "Agenda compartida", "stage": "1", "client_id": client_id})
+        client.post(
+            f"/p/{workshop.code}/notes",
+            data={"text": "Agenda compartida", "stage": "1", "client_id": client_id},
+        )
     assert db.session.scalar(select(func.count()).select_from(Note)) == 1
     page = client.get(f"/p/{workshop.code}").get_data(as_text=True)
     assert "Agenda compartida" in page
@@ -162,8 +167,9 @@ def test_unknown_page_is_friendly(client):
     assert response.status_code == 404 and "Traceback" not in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize(("accept", "expected"), [("en-US,en;q=0.9", "Join a workshop"),
-                                                  ("es-PY,es;q=0.9", "Unirse a un taller")])
+@pytest.mark.parametrize(
+    ("accept", "expected"), [("en-US,en;q=0.9", "Join a workshop"), ("es-PY,es;q=0.9", "Unirse a un taller")]
+)
 def test_language_follows_the_browser(client, accept, expected):
     page = client.get("/", headers={"Accept-Language": accept}).get_data(as_text=True)
     assert expected in page
@@ -179,8 +185,7 @@ def test_language_switch_wins(client):
 def test_phone_follows_the_workshops_language(client, make_workshop):
     english = make_workshop(title="English one", language="en")
     client.get(f"/j/{english.code}")
-    page = client.get(f"/p/{english.code}", headers={"Accept-Language": "es"}).get_data(
-        as_text=True)
+    page = client.get(f"/p/{english.code}", headers={"Accept-Language": "es"}).get_data(as_text=True)
     assert english.plan.stages[1].prompt["en"] in page
     assert re.search(r'<html lang="en"', page)
 
@@ -191,8 +196,9 @@ class TestCsrf:
         return {**app_config, "WTF_CSRF_ENABLED": True}
 
     def test_forms_without_token_are_refused(self, client, facilitator, workshop):
-        response = client.post("/login", data={"email": "ana@example.org",
-                                               "password": "correct horse battery"})
+        response = client.post(
+            "/login", data={"email": "ana@example.org", "password": "correct horse battery"}
+        )
         assert response.status_code == 400
         assert client.get("/w/").status_code == 302
 
@@ -203,8 +209,9 @@ class TestRateLimits:
         return {**app_config, "RATELIMIT_ENABLED": True}
 
     def test_join_attempts_are_throttled(self, client, workshop):
-        statuses = [client.get("/join", query_string={"code": f"AAA-AA{i % 10}"}).status_code
-                    for i in range(25)]
+        statuses = [
+            client.get("/join", query_string={"code": f"AAA-AA{i % 10}"}).status_code for i in range(25)
+        ]
         assert statuses[0] == 404
         assert statuses[-1] == 429
 

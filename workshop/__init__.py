@@ -36,11 +36,9 @@ def async_mode(value: str | None) -> str:
     """Validate WORKSHOP_ASYNC_MODE: `threading` (default) or `gevent` (needs `workshop[gevent]`)."""
     mode = str(value or ASYNC_MODE).strip().lower()
     if mode not in ASYNC_MODES:
-        raise ConfigurationError(
-            f"WORKSHOP_ASYNC_MODE must be {' or '.join(ASYNC_MODES)}, not {value!r}")
+        raise ConfigurationError(f"WORKSHOP_ASYNC_MODE must be {' or '.join(ASYNC_MODES)}, not {value!r}")
     if mode == "gevent" and importlib.util.find_spec("gevent") is None:
-        raise ConfigurationError(
-            "WORKSHOP_ASYNC_MODE=gevent needs gevent: pip install 'workshop[gevent]'")
+        raise ConfigurationError("WORKSHOP_ASYNC_MODE=gevent needs gevent: pip install 'workshop[gevent]'")
     return mode
 
 
@@ -56,9 +54,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     settings.update(config or {})
     settings["ASYNC_MODE"] = async_mode(settings.get("ASYNC_MODE"))
     instance_path = Path(settings.get("INSTANCE_PATH") or ROOT / "instance").resolve()
-    app = Flask(__name__, instance_path=str(instance_path),
-                template_folder=str(resource_dir("templates")),
-                static_folder=str(resource_dir("static")))
+    app = Flask(
+        __name__,
+        instance_path=str(instance_path),
+        template_folder=str(resource_dir("templates")),
+        static_folder=str(resource_dir("static")),
+    )
     instance_path.mkdir(parents=True, exist_ok=True)
     app.config.update(
         SQLALCHEMY_DATABASE_URI=f"sqlite:///{instance_path / 'workshop.db'}",
@@ -74,15 +75,19 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     app.config.update(settings)
     app.config["BASE_URL_FROM_ENVIRONMENT"] = bool(
-        os.environ.get("WORKSHOP_BASE_URL") or (config or {}).get("BASE_URL"))
+        os.environ.get("WORKSHOP_BASE_URL") or (config or {}).get("BASE_URL")
+    )
     if isinstance(app.config.get("RATELIMIT_ENABLED"), str):  # WORKSHOP_RATELIMIT_ENABLED
-        app.config["RATELIMIT_ENABLED"] = (
-            app.config["RATELIMIT_ENABLED"].lower() not in {"0", "false", "no", "off"})
+        app.config["RATELIMIT_ENABLED"] = app.config["RATELIMIT_ENABLED"].lower() not in {
+            "0",
+            "false",
+            "no",
+            "off",
+        }
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(instance_path)
     if not app.config.get("RATELIMIT_STORAGE_URI"):
-        app.config["RATELIMIT_STORAGE_URI"] = (
-            app.config.get("SOCKETIO_MESSAGE_QUEUE") or "memory://")
+        app.config["RATELIMIT_STORAGE_URI"] = app.config.get("SOCKETIO_MESSAGE_QUEUE") or "memory://"
     app.config["SESSION_COOKIE_SECURE"] = app.config["BASE_URL"].startswith("https://")
     _init_extensions(app)
     _register_blueprints(app)

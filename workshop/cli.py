@@ -26,8 +26,13 @@ def _app_factory():
     return create_app()
 
 
-@click.group(cls=FlaskGroup, create_app=_app_factory, add_version_option=False,
-             add_default_commands=True, load_dotenv=False)
+@click.group(
+    cls=FlaskGroup,
+    create_app=_app_factory,
+    add_version_option=False,
+    add_default_commands=True,
+    load_dotenv=False,
+)
 def main() -> None:
     """Run co-design workshops: serve the app, manage facilitators, plans and workshops."""
 
@@ -51,8 +56,13 @@ def init_db() -> None:
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, type=int, show_default=True)
-@click.option("--threads", default=500, type=int, show_default=True,
-              help="Concurrent connections this process can hold (each phone uses one).")
+@click.option(
+    "--threads",
+    default=500,
+    type=int,
+    show_default=True,
+    help="Concurrent connections this process can hold (each phone uses one).",
+)
 @with_appcontext
 def serve(host: str, port: int, threads: int) -> None:
     """Serve the app (HTTP and Socket.IO) with one gunicorn worker process.
@@ -64,8 +74,11 @@ def serve(host: str, port: int, threads: int) -> None:
     from workshop.server import run_server
 
     app = current_app._get_current_object()
-    links = (app.config["BASE_URL"] if app.config.get("BASE_URL_FROM_ENVIRONMENT")
-             else "the address each browser uses (set WORKSHOP_BASE_URL to fix one)")
+    links = (
+        app.config["BASE_URL"]
+        if app.config.get("BASE_URL_FROM_ENVIRONMENT")
+        else "the address each browser uses (set WORKSHOP_BASE_URL to fix one)"
+    )
     click.echo(f"workshop serving on http://{host}:{port}; join links use {links}")
     run_server(current_app._get_current_object(), host, port, threads)
 
@@ -113,14 +126,14 @@ def plans_command(as_json: bool) -> None:
 @click.option("--plan", "plan_ref", required=True, help="Plan slug or path to a .toml file.")
 @click.option("--title", required=True)
 @click.option("--owner", required=True, help="Email of the facilitator who owns it.")
-@click.option("--lang", "language", type=click.Choice(["es", "en"]), default="es",
-              show_default=True)
+@click.option("--lang", "language", type=click.Choice(["es", "en"]), default="es", show_default=True)
 @click.option("--place", default=None)
 @click.option("--date", "held_on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None)
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 @with_appcontext
-def new_command(plan_ref: str, title: str, owner: str, language: str, place: str | None,
-                held_on, as_json: bool) -> None:
+def new_command(
+    plan_ref: str, title: str, owner: str, language: str, place: str | None, held_on, as_json: bool
+) -> None:
     """Create a workshop from a plan and print its links."""
     from workshop.accounts.services import get_facilitator
     from workshop.live.state import public_links
@@ -129,8 +142,9 @@ def new_command(plan_ref: str, title: str, owner: str, language: str, place: str
     _ready()
     try:
         plan = load_plan(plan_ref, Path(current_app.config["PLANS_DIR"]))
-        workshop = create_workshop(get_facilitator(owner), plan, title, language, place,
-                                   held_on.date() if held_on else None)
+        workshop = create_workshop(
+            get_facilitator(owner), plan, title, language, place, held_on.date() if held_on else None
+        )
     except PlanError as error:
         _fail(str(error))
     except DomainError as error:
@@ -146,19 +160,33 @@ def new_command(plan_ref: str, title: str, owner: str, language: str, place: str
 
 
 @main.command("demo")
-@click.option("--participants", default=8, type=int, show_default=True,
-              help="Simulated phones (at most 15: the server's join and note rate limits).")
-@click.option("--plan", "plan_ref", default="reform-codesign", show_default=True,
-              help="Plan slug or path to a .toml file.")
-@click.option("--url", default=None,
-              help="Address of the running server to drive. Default: WORKSHOP_BASE_URL.")
-@click.option("--pace", default=2.0, type=float, show_default=True,
-              help="Seconds between steps, so people watching can follow.")
-@click.option("--lang", "language", type=click.Choice(["es", "en"]), default="es",
-              show_default=True)
+@click.option(
+    "--participants",
+    default=8,
+    type=int,
+    show_default=True,
+    help="Simulated phones (at most 15: the server's join and note rate limits).",
+)
+@click.option(
+    "--plan",
+    "plan_ref",
+    default="reform-codesign",
+    show_default=True,
+    help="Plan slug or path to a .toml file.",
+)
+@click.option(
+    "--url", default=None, help="Address of the running server to drive. Default: WORKSHOP_BASE_URL."
+)
+@click.option(
+    "--pace",
+    default=2.0,
+    type=float,
+    show_default=True,
+    help="Seconds between steps, so people watching can follow.",
+)
+@click.option("--lang", "language", type=click.Choice(["es", "en"]), default="es", show_default=True)
 @with_appcontext
-def demo_command(participants: int, plan_ref: str, url: str | None, pace: float,
-                 language: str) -> None:
+def demo_command(participants: int, plan_ref: str, url: str | None, pace: float, language: str) -> None:
     """Play a demo workshop with simulated participants against a running server.
 
     Creates the workshop (and the demo@workshop.invalid facilitator, with a new
@@ -169,8 +197,10 @@ def demo_command(participants: int, plan_ref: str, url: str | None, pace: float,
     from workshop import demo
 
     if not 1 <= participants <= demo.MAX_PARTICIPANTS:
-        _fail(f"--participants must be between 1 and {demo.MAX_PARTICIPANTS}: the server lets "
-              "one address join 20 times a minute, and the demo's phones all come from here.")
+        _fail(
+            f"--participants must be between 1 and {demo.MAX_PARTICIPANTS}: the server lets "
+            "one address join 20 times a minute, and the demo's phones all come from here."
+        )
     if pace < 0:
         _fail("--pace cannot be negative.")
     url = (url or current_app.config["BASE_URL"]).rstrip("/")
@@ -186,8 +216,10 @@ def demo_command(participants: int, plan_ref: str, url: str | None, pace: float,
         _fail(str(error))
     for key, value in workshop.links().items():
         click.echo(f"{key:16} {value}")
-    click.echo(f"Open the screen_url on the projector to watch; driving {url} with "
-               f"{participants} simulated participants, {pace:g} s between steps.")
+    click.echo(
+        f"Open the screen_url on the projector to watch; driving {url} with "
+        f"{participants} simulated participants, {pace:g} s between steps."
+    )
     try:
         demo.drive(url, workshop, participants, pace, language, click.echo)
     except demo.DemoError as error:
@@ -201,8 +233,6 @@ def config_command() -> None:
         click.echo(f"{setting.env:28} {setting.help}")
 
 
-
-
 def _add_feature_commands() -> None:
     """Commands that live with their feature package."""
     from workshop.importing.commands import import_command
@@ -210,8 +240,7 @@ def _add_feature_commands() -> None:
     from workshop.synthesis.commands import export_synthesis_command
     from workshop.workshops.commands import close_command, delete_command
 
-    for command in (export_command, import_command, export_synthesis_command, close_command,
-                    delete_command):
+    for command in (export_command, import_command, export_synthesis_command, close_command, delete_command):
         main.add_command(command)
 
 

@@ -21,27 +21,62 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("WORKSHOP_DATABASE_URL", "SQLALCHEMY_DATABASE_URI", None,
-            "SQLAlchemy URL. Default: SQLite (WAL) file `workshop.db` in the instance folder."),
-    Setting("WORKSHOP_MESSAGE_QUEUE", "SOCKETIO_MESSAGE_QUEUE", None,
-            "Redis URL for Socket.IO fan-out between several processes. Default: none."),
-    Setting("WORKSHOP_SECRET_KEY", "SECRET_KEY", None,
-            "Signs cookies. Default: generated once, kept in `instance/secret_key`."),
-    Setting("WORKSHOP_BASE_URL", "BASE_URL", "http://127.0.0.1:5000",
-            "Public address used in join links, QR codes and CLI output."),
-    Setting("WORKSHOP_RATELIMIT_STORAGE", "RATELIMIT_STORAGE_URI", None,
-            "Rate-limit counters (`memory://` or `redis://…`). Default: the message queue, "
-            "else memory."),
-    Setting("WORKSHOP_RATELIMIT_ENABLED", "RATELIMIT_ENABLED", None,
-            "`false` switches rate limits off (load tests such as bench/fanout.py). Default: on."),
-    Setting("WORKSHOP_ALLOWED_ORIGINS", "ALLOWED_ORIGINS", None,
-            "Extra origins allowed to open Socket.IO connections (comma separated). "
-            "Default: the base URL's origin and the page's own host."),
-    Setting("WORKSHOP_INSTANCE_PATH", "INSTANCE_PATH", None,
-            "Folder for the database and the secret key. Default: `instance/`."),
-    Setting("WORKSHOP_ASYNC_MODE", "ASYNC_MODE", "threading",
-            "Socket.IO async mode and gunicorn worker: `threading` (gthread worker) or `gevent` "
-            "(gevent worker; install `workshop[gevent]`). Default: threading."),
+    Setting(
+        "WORKSHOP_DATABASE_URL",
+        "SQLALCHEMY_DATABASE_URI",
+        None,
+        "SQLAlchemy URL. Default: SQLite (WAL) file `workshop.db` in the instance folder.",
+    ),
+    Setting(
+        "WORKSHOP_MESSAGE_QUEUE",
+        "SOCKETIO_MESSAGE_QUEUE",
+        None,
+        "Redis URL for Socket.IO fan-out between several processes. Default: none.",
+    ),
+    Setting(
+        "WORKSHOP_SECRET_KEY",
+        "SECRET_KEY",
+        None,
+        "Signs cookies. Default: generated once, kept in `instance/secret_key`.",
+    ),
+    Setting(
+        "WORKSHOP_BASE_URL",
+        "BASE_URL",
+        "http://127.0.0.1:5000",
+        "Public address used in join links, QR codes and CLI output.",
+    ),
+    Setting(
+        "WORKSHOP_RATELIMIT_STORAGE",
+        "RATELIMIT_STORAGE_URI",
+        None,
+        "Rate-limit counters (`memory://` or `redis://…`). Default: the message queue, else memory.",
+    ),
+    Setting(
+        "WORKSHOP_RATELIMIT_ENABLED",
+        "RATELIMIT_ENABLED",
+        None,
+        "`false` switches rate limits off (load tests such as bench/fanout.py). Default: on.",
+    ),
+    Setting(
+        "WORKSHOP_ALLOWED_ORIGINS",
+        "ALLOWED_ORIGINS",
+        None,
+        "Extra origins allowed to open Socket.IO connections (comma separated). "
+        "Default: the base URL's origin and the page's own host.",
+    ),
+    Setting(
+        "WORKSHOP_INSTANCE_PATH",
+        "INSTANCE_PATH",
+        None,
+        "Folder for the database and the secret key. Default: `instance/`.",
+    ),
+    Setting(
+        "WORKSHOP_ASYNC_MODE",
+        "ASYNC_MODE",
+        "threading",
+        "Socket.IO async mode and gunicorn worker: `threading` (gthread worker) or `gevent` "
+        "(gevent worker; install `workshop[gevent]`). Default: threading.",
+    ),
 )
 
 ASYNC_MODES = ("threading", "gevent")

@@ -54,8 +54,7 @@ def is_transient_lock_error(error: Exception) -> bool:
     """SQLite's "database is locked" (a writer raced us) or PostgreSQL's serialisation
     failure and deadlock: the whole operation can simply be tried again."""
     text = str(getattr(error, "orig", error)).lower()
-    return ("database is locked" in text or "could not serialize" in text
-            or "deadlock detected" in text)
+    return "database is locked" in text or "could not serialize" in text or "deadlock detected" in text
 
 
 def upgrade_database(app: Flask) -> None:
@@ -64,5 +63,3 @@ def upgrade_database(app: Flask) -> None:
 
     with app.app_context():
         upgrade(directory=app.extensions["migrate"].directory)
-
-

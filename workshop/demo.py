@@ -79,71 +79,171 @@ THEMES: dict[str, dict[str, str]] = {
 # Lanes `usf`, `region`, `ministry` are the "levels" of reform-codesign's idea stage;
 # other plans' lanes get these notes round-robin.
 IDEAS: tuple[Idea, ...] = (
-    Idea("supplies", "usf", "Falta de insumos para curaciones",
-         "Not enough supplies for wound care"),
-    Idea("supplies", "region", "Pedido de medicamentos según el consumo real de cada USF",
-         "Order medicines from each unit's actual use"),
-    Idea("supplies", "ministry", "Stock mínimo garantizado de insumos básicos en cada USF",
-         "A guaranteed minimum stock of basic supplies in every unit"),
-    Idea("supplies", "usf", "Registro semanal de faltantes compartido con la región",
-         "A weekly shortage log shared with the region"),
-    Idea("visits", "usf", "Visitas domiciliarias con agenda compartida",
-         "Home visits with a shared schedule"),
-    Idea("visits", "usf", "Turnos por teléfono para no hacer fila desde la madrugada",
-         "Appointments by phone so nobody queues before dawn"),
-    Idea("visits", "region", "Movilidad para llegar a las compañías más alejadas",
-         "Transport to reach the most remote communities"),
-    Idea("visits", "ministry", "Tiempo protegido en la agenda para visitas, no solo consultorio",
-         "Protected time for home visits, not only clinic hours"),
-    Idea("staff", "ministry", "Completar los equipos: faltan agentes comunitarios en varias USF",
-         "Complete the teams: several units lack a community health worker"),
-    Idea("staff", "region", "Capacitación en servicio dentro del horario laboral",
-         "On-the-job training within working hours"),
-    Idea("staff", "region", "Reconocer a los equipos que mejoran sus indicadores",
-         "Recognise the teams that improve their indicators"),
-    Idea("staff", "ministry", "Menos planillas repetidas: un solo registro digital",
-         "Fewer duplicate forms: one digital record"),
-    Idea("community", "usf", "Reuniones mensuales con la comisión vecinal",
-         "Monthly meetings with the neighbourhood committee"),
-    Idea("community", "usf", "Buzón y WhatsApp para reclamos y sugerencias",
-         "A suggestion box and a WhatsApp line for complaints"),
-    Idea("community", "region", "Promotores de la comunidad en el consejo local de salud",
-         "Community promoters on the local health council"),
-    Idea("community", "ministry", "Informar qué servicios ofrece la USF y en qué horario",
-         "Tell people which services the unit offers, and when"),
+    Idea("supplies", "usf", "Falta de insumos para curaciones", "Not enough supplies for wound care"),
+    Idea(
+        "supplies",
+        "region",
+        "Pedido de medicamentos según el consumo real de cada USF",
+        "Order medicines from each unit's actual use",
+    ),
+    Idea(
+        "supplies",
+        "ministry",
+        "Stock mínimo garantizado de insumos básicos en cada USF",
+        "A guaranteed minimum stock of basic supplies in every unit",
+    ),
+    Idea(
+        "supplies",
+        "usf",
+        "Registro semanal de faltantes compartido con la región",
+        "A weekly shortage log shared with the region",
+    ),
+    Idea(
+        "visits", "usf", "Visitas domiciliarias con agenda compartida", "Home visits with a shared schedule"
+    ),
+    Idea(
+        "visits",
+        "usf",
+        "Turnos por teléfono para no hacer fila desde la madrugada",
+        "Appointments by phone so nobody queues before dawn",
+    ),
+    Idea(
+        "visits",
+        "region",
+        "Movilidad para llegar a las compañías más alejadas",
+        "Transport to reach the most remote communities",
+    ),
+    Idea(
+        "visits",
+        "ministry",
+        "Tiempo protegido en la agenda para visitas, no solo consultorio",
+        "Protected time for home visits, not only clinic hours",
+    ),
+    Idea(
+        "staff",
+        "ministry",
+        "Completar los equipos: faltan agentes comunitarios en varias USF",
+        "Complete the teams: several units lack a community health worker",
+    ),
+    Idea(
+        "staff",
+        "region",
+        "Capacitación en servicio dentro del horario laboral",
+        "On-the-job training within working hours",
+    ),
+    Idea(
+        "staff",
+        "region",
+        "Reconocer a los equipos que mejoran sus indicadores",
+        "Recognise the teams that improve their indicators",
+    ),
+    Idea(
+        "staff",
+        "ministry",
+        "Menos planillas repetidas: un solo registro digital",
+        "Fewer duplicate forms: one digital record",
+    ),
+    Idea(
+        "community",
+        "usf",
+        "Reuniones mensuales con la comisión vecinal",
+        "Monthly meetings with the neighbourhood committee",
+    ),
+    Idea(
+        "community",
+        "usf",
+        "Buzón y WhatsApp para reclamos y sugerencias",
+        "A suggestion box and a WhatsApp line for complaints",
+    ),
+    Idea(
+        "community",
+        "region",
+        "Promotores de la comunidad en el consejo local de salud",
+        "Community promoters on the local health council",
+    ),
+    Idea(
+        "community",
+        "ministry",
+        "Informar qué servicios ofrece la USF y en qué horario",
+        "Tell people which services the unit offers, and when",
+    ),
 )
 
 # reform-codesign's pilot stage: lanes `owner`, `hypothesis`, `indicator`; each note
 # starts with the idea's name, as that stage's prompt asks.
 PILOT_NOTES: tuple[Idea, ...] = (
-    Idea("supplies", "owner", "Insumos: la licenciada de farmacia de la USF, con la región",
-         "Supplies: the unit's pharmacy nurse, with the region"),
-    Idea("supplies", "hypothesis",
-         "Insumos: SI pedimos según el consumo real, ENTONCES no faltarán gasas ni antisépticos",
-         "Supplies: IF we order by actual use, THEN gauze and antiseptics will not run out"),
-    Idea("supplies", "indicator", "Insumos: días al mes sin stock de insumos básicos",
-         "Supplies: days a month without basic supplies"),
-    Idea("visits", "owner", "Visitas: la médica de familia y los agentes comunitarios",
-         "Visits: the family doctor and the community health workers"),
-    Idea("visits", "hypothesis",
-         "Visitas: SI compartimos la agenda, ENTONCES visitamos más familias prioritarias",
-         "Visits: IF we share the schedule, THEN we visit more priority families"),
-    Idea("visits", "indicator", "Visitas: % de visitas programadas que se realizaron",
-         "Visits: % of planned home visits carried out"),
-    Idea("staff", "owner", "Personal: la coordinación regional de atención primaria",
-         "Staff: the regional primary care coordinator"),
-    Idea("staff", "hypothesis",
-         "Personal: SI capacitamos en servicio, ENTONCES bajan las derivaciones innecesarias",
-         "Staff: IF we train on the job, THEN unnecessary referrals go down"),
-    Idea("staff", "indicator", "Personal: horas de capacitación por funcionario al trimestre",
-         "Staff: training hours per worker per quarter"),
-    Idea("community", "owner", "Comunidad: la jefa de la USF con la comisión vecinal",
-         "Community: the unit's head with the neighbourhood committee"),
-    Idea("community", "hypothesis",
-         "Comunidad: SI respondemos cada reclamo, ENTONCES crece la confianza en la USF",
-         "Community: IF we answer every complaint, THEN trust in the unit grows"),
-    Idea("community", "indicator", "Comunidad: reclamos respondidos en menos de 30 días",
-         "Community: complaints answered within 30 days"),
+    Idea(
+        "supplies",
+        "owner",
+        "Insumos: la licenciada de farmacia de la USF, con la región",
+        "Supplies: the unit's pharmacy nurse, with the region",
+    ),
+    Idea(
+        "supplies",
+        "hypothesis",
+        "Insumos: SI pedimos según el consumo real, ENTONCES no faltarán gasas ni antisépticos",
+        "Supplies: IF we order by actual use, THEN gauze and antiseptics will not run out",
+    ),
+    Idea(
+        "supplies",
+        "indicator",
+        "Insumos: días al mes sin stock de insumos básicos",
+        "Supplies: days a month without basic supplies",
+    ),
+    Idea(
+        "visits",
+        "owner",
+        "Visitas: la médica de familia y los agentes comunitarios",
+        "Visits: the family doctor and the community health workers",
+    ),
+    Idea(
+        "visits",
+        "hypothesis",
+        "Visitas: SI compartimos la agenda, ENTONCES visitamos más familias prioritarias",
+        "Visits: IF we share the schedule, THEN we visit more priority families",
+    ),
+    Idea(
+        "visits",
+        "indicator",
+        "Visitas: % de visitas programadas que se realizaron",
+        "Visits: % of planned home visits carried out",
+    ),
+    Idea(
+        "staff",
+        "owner",
+        "Personal: la coordinación regional de atención primaria",
+        "Staff: the regional primary care coordinator",
+    ),
+    Idea(
+        "staff",
+        "hypothesis",
+        "Personal: SI capacitamos en servicio, ENTONCES bajan las derivaciones innecesarias",
+        "Staff: IF we train on the job, THEN unnecessary referrals go down",
+    ),
+    Idea(
+        "staff",
+        "indicator",
+        "Personal: horas de capacitación por funcionario al trimestre",
+        "Staff: training hours per worker per quarter",
+    ),
+    Idea(
+        "community",
+        "owner",
+        "Comunidad: la jefa de la USF con la comisión vecinal",
+        "Community: the unit's head with the neighbourhood committee",
+    ),
+    Idea(
+        "community",
+        "hypothesis",
+        "Comunidad: SI respondemos cada reclamo, ENTONCES crece la confianza en la USF",
+        "Community: IF we answer every complaint, THEN trust in the unit grows",
+    ),
+    Idea(
+        "community",
+        "indicator",
+        "Comunidad: reclamos respondidos en menos de 30 días",
+        "Community: complaints answered within 30 days",
+    ),
 )
 
 QUADRANTS: dict[str, dict[str, str]] = {  # the matrix's corners, as the console names them
@@ -224,8 +324,13 @@ class DemoWorkshop:
 
     def links(self) -> dict[str, Any]:
         """The same fields, in the same order, as `workshop new` prints."""
-        return {"id": self.id, "code": self.code, "join_url": self.join_url,
-                "facilitator_url": self.facilitator_url, "screen_url": self.screen_url}
+        return {
+            "id": self.id,
+            "code": self.code,
+            "join_url": self.join_url,
+            "facilitator_url": self.facilitator_url,
+            "screen_url": self.screen_url,
+        }
 
 
 def demo_facilitator(password: str):
@@ -278,8 +383,14 @@ def create_demo_workshop(plan_ref: str, language: str, base_url: str) -> DemoWor
         links = public_links(workshop)
     finally:
         current_app.config["BASE_URL"] = configured
-    result = DemoWorkshop(id=workshop.id, code=format_code(workshop.code), email=DEMO_EMAIL,
-                          password=password, stages=len(plan.stages), **links)
+    result = DemoWorkshop(
+        id=workshop.id,
+        code=format_code(workshop.code),
+        email=DEMO_EMAIL,
+        password=password,
+        stages=len(plan.stages),
+        **links,
+    )
     db.session.close()
     return result
 
@@ -293,9 +404,11 @@ def _client_libraries():
         import requests
         import socketio
     except ImportError as error:
-        raise DemoError(f"workshop demo needs the Socket.IO client ({error.name} is missing): "
-                        "pip install 'python-socketio[client]' websocket-client requests "
-                        "(or pip install -e '.[test]')") from None
+        raise DemoError(
+            f"workshop demo needs the Socket.IO client ({error.name} is missing): "
+            "pip install 'python-socketio[client]' websocket-client requests "
+            "(or pip install -e '.[test]')"
+        ) from None
     return requests, socketio
 
 
@@ -304,8 +417,7 @@ def _pause(seconds: float) -> None:
         time.sleep(seconds)
 
 
-def _http(method: Callable[..., requests.Response], url: str, echo: Echo,
-          **kwargs: Any) -> requests.Response:
+def _http(method: Callable[..., requests.Response], url: str, echo: Echo, **kwargs: Any) -> requests.Response:
     """One HTTP request; waits out a per-minute rate limit (429) instead of failing.
 
     Running the demo twice within a minute can exceed the join limit (20 a
@@ -316,15 +428,19 @@ def _http(method: Callable[..., requests.Response], url: str, echo: Echo,
         try:
             answer = method(url, timeout=HTTP_TIMEOUT, allow_redirects=False, **kwargs)
         except requests.RequestException as error:
-            raise DemoError(f"cannot reach {url} ({type(error).__name__}): is `workshop serve` "
-                            "running there? Start it, or pass its address with --url.") from None
+            raise DemoError(
+                f"cannot reach {url} ({type(error).__name__}): is `workshop serve` "
+                "running there? Start it, or pass its address with --url."
+            ) from None
         if answer.status_code != 429:
             return answer
         wait = float(answer.headers.get("Retry-After") or 60)
         if wait > MAX_RATE_LIMIT_WAIT:
-            raise DemoError(f"the server's rate limit refuses more requests from this address "
-                            f"for {wait:.0f} s ({url}); try again later or with fewer "
-                            "--participants")
+            raise DemoError(
+                f"the server's rate limit refuses more requests from this address "
+                f"for {wait:.0f} s ({url}); try again later or with fewer "
+                "--participants"
+            )
         echo(f"  rate limit reached; waiting {wait:.0f} s as the server asks")
         time.sleep(wait + 1)
 
@@ -348,12 +464,18 @@ def login_facilitator(url: str, email: str, password: str, echo: Echo) -> str:
     token = re.search(r'name="csrf_token"[^>]*?value="([^"]+)"', page.text)
     if page.status_code != 200 or token is None:
         raise DemoError(f"GET {url}/login gave HTTP {page.status_code} without a login form")
-    answer = _http(http.post, url + "/login", echo,
-                   data={"email": email, "password": password, "csrf_token": token.group(1)})
+    answer = _http(
+        http.post,
+        url + "/login",
+        echo,
+        data={"email": email, "password": password, "csrf_token": token.group(1)},
+    )
     if answer.status_code != 302:
-        raise DemoError(f"the demo facilitator could not log in at {url} (HTTP "
-                        f"{answer.status_code}): is that server using the same database as "
-                        "this command (WORKSHOP_INSTANCE_PATH or WORKSHOP_DATABASE_URL)?")
+        raise DemoError(
+            f"the demo facilitator could not log in at {url} (HTTP "
+            f"{answer.status_code}): is that server using the same database as "
+            "this command (WORKSHOP_INSTANCE_PATH or WORKSHOP_DATABASE_URL)?"
+        )
     return cookie_header(http.cookies)
 
 
@@ -372,9 +494,13 @@ def connect(url: str, workshop_id: int, audience: str, cookie: str) -> socketio.
     _, socketio = _client_libraries()
     client = socketio.Client(reconnection=False)
     try:
-        client.connect(url, headers={"Cookie": cookie}, namespaces=[NAMESPACE],
-                       auth={"workshop": workshop_id, "audience": audience},
-                       wait_timeout=CONNECT_TIMEOUT)
+        client.connect(
+            url,
+            headers={"Cookie": cookie},
+            namespaces=[NAMESPACE],
+            auth={"workshop": workshop_id, "audience": audience},
+            wait_timeout=CONNECT_TIMEOUT,
+        )
     except socketio.exceptions.ConnectionError as error:
         raise DemoError(f"{audience} could not connect to {url}: {error}") from None
     return client
@@ -452,8 +578,12 @@ def write_stage(run: Run, state: dict) -> None:
             idea, lane = deck[dealt % len(deck)]
             dealt += 1
             text = idea.text(run.language)
-            call(phone.client, "add_note", {"client_id": new_client_id(), "text": text,
-                                            "stage": stage["index"], "lane": lane}, phone.name)
+            call(
+                phone.client,
+                "add_note",
+                {"client_id": new_client_id(), "text": text, "stage": stage["index"], "lane": lane},
+                phone.name,
+            )
             run.tally["notes"] += 1
             where = f"[{lanes[lane]}] " if lane else ""
             run.echo(f"  {phone.name} wrote {where}{text}")
@@ -515,8 +645,7 @@ def vote_stage(run: Run, state: dict) -> None:
         mine = phone.sync()["vote"]
         targets = spend_dots(mine, weights, run.rng)
         for target in targets:
-            call(phone.client, "cast_dot", {"target_id": target, "client_id": new_client_id()},
-                 phone.name)
+            call(phone.client, "cast_dot", {"target_id": target, "client_id": new_client_id()}, phone.name)
         run.tally["dots"] += len(targets)
         run.echo(f"  {phone.name} placed {_count(len(targets), 'dot')}")
         run.step(run.pace / max(1, len(run.phones)))
@@ -524,8 +653,10 @@ def vote_stage(run: Run, state: dict) -> None:
         run.command("close_vote", {"closed": True})
     totals = run.state().get("vote", {}).get("totals") or {}
     ranked = sorted(titles, key=lambda target: -totals.get(str(target), 0))
-    run.echo("  facilitator closed the vote: " + ", ".join(
-        f"{titles[target]} {totals.get(str(target), 0)}" for target in ranked))
+    run.echo(
+        "  facilitator closed the vote: "
+        + ", ".join(f"{titles[target]} {totals.get(str(target), 0)}" for target in ranked)
+    )
 
 
 def rate_stage(run: Run, state: dict) -> None:
@@ -577,7 +708,7 @@ def play(run: Run) -> None:
     """Walk every stage of the plan from the current one, then stop on the last."""
     state = run.state()
     stages = state["stages"]
-    for stage in stages[state["stage"]["index"]:]:
+    for stage in stages[state["stage"]["index"] :]:
         if stage["index"] != state["stage"]["index"]:
             run.command("change_stage", {"stage": stage["index"]})
             state = run.state()
@@ -586,8 +717,7 @@ def play(run: Run) -> None:
         run.step()
 
 
-def connect_phones(url: str, workshop: DemoWorkshop, count: int, echo: Echo,
-                   phones: list[Phone]) -> None:
+def connect_phones(url: str, workshop: DemoWorkshop, count: int, echo: Echo, phones: list[Phone]) -> None:
     """Join and connect `count` phones into `phones`, one after the other like people arriving.
 
     Filled in place, so the caller can disconnect the ones that did connect if one fails.
@@ -599,8 +729,15 @@ def connect_phones(url: str, workshop: DemoWorkshop, count: int, echo: Echo,
     echo(f"  {count} participants joined and connected")
 
 
-def drive(url: str, workshop: DemoWorkshop, participants: int, pace: float, language: str,
-          echo: Echo, rng: random.Random | None = None) -> Counter:
+def drive(
+    url: str,
+    workshop: DemoWorkshop,
+    participants: int,
+    pace: float,
+    language: str,
+    echo: Echo,
+    rng: random.Random | None = None,
+) -> Counter:
     """Run the demo against the server at `url`; return the tallies. Raises DemoError.
 
     Every connection is closed at the end, even when the run fails half-way.
@@ -614,8 +751,7 @@ def drive(url: str, workshop: DemoWorkshop, participants: int, pace: float, lang
     phones: list[Phone] = []
     try:
         connect_phones(url, workshop, participants, echo, phones)
-        run = Run(facilitator, phones, pace, language, echo,
-                  rng or random.Random())  # noqa: S311 (made-up opinions, not secrets)
+        run = Run(facilitator, phones, pace, language, echo, rng or random.Random())  # noqa: S311 (made-up opinions, not secrets)
         _pause(pace)
         play(run)
     finally:
@@ -623,6 +759,8 @@ def drive(url: str, workshop: DemoWorkshop, participants: int, pace: float, lang
             client.disconnect()
     seconds = time.monotonic() - started
     tally = run.tally
-    echo(f"done in {seconds:.0f} s: {tally['notes']} notes, {tally['clusters']} groups, "
-         f"{tally['dots']} dots, {tally['ratings']} ratings")
+    echo(
+        f"done in {seconds:.0f} s: {tally['notes']} notes, {tally['clusters']} groups, "
+        f"{tally['dots']} dots, {tally['ratings']} ratings"
+    )
     return tally

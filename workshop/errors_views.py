@@ -33,13 +33,19 @@ def register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
-        return _page(400, _("Please try again"),
-                     _("The form expired or came from elsewhere. Reload the page and send it again."))
+        return _page(
+            400,
+            _("Please try again"),
+            _("The form expired or came from elsewhere. Reload the page and send it again."),
+        )
 
     @app.errorhandler(429)
     def too_many(error: HTTPException):
-        return _page(429, _("Too many attempts"),
-                     _("Too many attempts from this network. Wait a minute and try again."))
+        return _page(
+            429,
+            _("Too many attempts"),
+            _("Too many attempts from this network. Wait a minute and try again."),
+        )
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
@@ -48,12 +54,18 @@ def register_error_pages(app: Flask) -> None:
             405: _("This page cannot be used that way."),
             413: _("What you sent is too large."),
         }
-        return _page(error.code or 500, _("Something is not right"),
-                     messages.get(error.code or 500, _("The request could not be handled.")))
+        return _page(
+            error.code or 500,
+            _("Something is not right"),
+            messages.get(error.code or 500, _("The request could not be handled.")),
+        )
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
         db.session.rollback()
         log.exception("unhandled error on %s", request.path)
-        return _page(500, _("Something went wrong"),
-                     _("The server had a problem. Nothing you had saved was lost; try again."))
+        return _page(
+            500,
+            _("Something went wrong"),
+            _("The server had a problem. Nothing you had saved was lost; try again."),
+        )

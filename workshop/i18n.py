@@ -50,12 +50,20 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def language_context() -> dict:
-        return {"current_language": str(get_locale() or "es"), "language_names": LANGUAGE_NAMES,
-                "kind_label": stage_kind_label}
+        return {
+            "current_language": str(get_locale() or "es"),
+            "language_names": LANGUAGE_NAMES,
+            "kind_label": stage_kind_label,
+        }
 
 
 def stage_kind_label(kind: str) -> str:
     """A stage kind as people say it (the plan files use the English keywords)."""
-    labels = {"discuss": _("Discussion"), "write": _("Write notes"), "cluster": _("Clustering"),
-              "vote": _("Dot voting"), "rate": _("Rating")}
+    labels = {
+        "discuss": _("Discussion"),
+        "write": _("Write notes"),
+        "cluster": _("Clustering"),
+        "vote": _("Dot voting"),
+        "rate": _("Rating"),
+    }
     return labels.get(kind, kind)

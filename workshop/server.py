@@ -40,14 +40,16 @@ def worker_options(async_mode: str, connections: int) -> dict:
         return {"worker_class": "gthread", "threads": connections}
     if async_mode == "gevent":
         # engineio uses gevent-websocket whenever it is importable; it then needs its worker.
-        worker = ("geventwebsocket.gunicorn.workers.GeventWebSocketWorker"
-                  if importlib.util.find_spec("geventwebsocket") else "gevent")
+        worker = (
+            "geventwebsocket.gunicorn.workers.GeventWebSocketWorker"
+            if importlib.util.find_spec("geventwebsocket")
+            else "gevent"
+        )
         return {"worker_class": worker, "worker_connections": connections}
     raise ValueError(f"unknown async mode {async_mode!r}")
 
 
-def run_server(app: Any, host: str, port: int, threads: int,
-               async_mode: str | None = None) -> None:
+def run_server(app: Any, host: str, port: int, threads: int, async_mode: str | None = None) -> None:
     """Serve a WSGI app; `threads` is how many connections the worker can hold at once.
 
     The async mode defaults to the Flask app's `ASYNC_MODE` setting (WORKSHOP_ASYNC_MODE).

@@ -18,8 +18,13 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 FACILITATOR = ("ana@example.org", "una clave larga 123")
-PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True,
-         "device_scale_factor": 2, "locale": "es-PY"}
+PHONE = {
+    "viewport": {"width": 360, "height": 740},
+    "is_mobile": True,
+    "has_touch": True,
+    "device_scale_factor": 2,
+    "locale": "es-PY",
+}
 DESKTOP = {"viewport": {"width": 1366, "height": 850}, "locale": "es-PY"}
 PROJECTOR = {"viewport": {"width": 1920, "height": 1080}, "locale": "es-PY"}
 
@@ -31,8 +36,15 @@ def free_port() -> int:
 
 
 def workshop_command(*args: str, env: dict, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "workshop.cli", *args], env=env, text=True,
-                          capture_output=True, timeout=120, check=True, **kwargs)
+    return subprocess.run(
+        [sys.executable, "-m", "workshop.cli", *args],
+        env=env,
+        text=True,
+        capture_output=True,
+        timeout=120,
+        check=True,
+        **kwargs,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -52,12 +64,17 @@ def server(tmp_path_factory):
     base_url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "WORKSHOP_INSTANCE_PATH": str(instance), "WORKSHOP_BASE_URL": base_url}
     env.pop("WORKSHOP_DATABASE_URL", None)
-    workshop_command("create-facilitator", FACILITATOR[0], "--password-stdin", env=env,
-                     input=FACILITATOR[1] + "\n")
+    workshop_command(
+        "create-facilitator", FACILITATOR[0], "--password-stdin", env=env, input=FACILITATOR[1] + "\n"
+    )
     log = (instance / "server.log").open("w")
-    process = subprocess.Popen([sys.executable, "-m", "workshop.cli", "serve", "--port", str(port)],
-                               env=env, stdout=log, stderr=subprocess.STDOUT,
-                               start_new_session=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "workshop.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -83,9 +100,17 @@ def browser(chromium_path):
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=chromium_path, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"])
+            executable_path=chromium_path,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
         yield browser
         browser.close()
 

@@ -58,8 +58,17 @@ GROUPS = {"Agenda compartida": [0, 2], "Turnos por mensaje": [1, 3], "Comunidad 
 def toolkit_workshop(server, tmp_path):
     plan = tmp_path / "toolkit-test.toml"
     plan.write_text(PLAN)
-    created = workshop_command("new", "--plan", str(plan), "--title", "USF Capiatá",
-                               "--owner", FACILITATOR[0], "--json", env=server["env"])
+    created = workshop_command(
+        "new",
+        "--plan",
+        str(plan),
+        "--title",
+        "USF Capiatá",
+        "--owner",
+        FACILITATOR[0],
+        "--json",
+        env=server["env"],
+    )
     return json.loads(created.stdout)
 
 
@@ -122,9 +131,11 @@ def test_write_reveal_cluster_vote_rate_rank(server, browser, screenshot, toolki
 
     # Dot voting with hidden totals.
     console.click("#next-stage")
-    votes = [["Agenda compartida", "Agenda compartida", "Turnos por mensaje"],
-             ["Agenda compartida", "Comunidad e insumos", "Turnos por mensaje"],
-             ["Agenda compartida", "Agenda compartida", "Comunidad e insumos"]]
+    votes = [
+        ["Agenda compartida", "Agenda compartida", "Turnos por mensaje"],
+        ["Agenda compartida", "Comunidad e insumos", "Turnos por mensaje"],
+        ["Agenda compartida", "Agenda compartida", "Comunidad e insumos"],
+    ]
     for phone, choices in zip(phones, votes, strict=True):
         expect(phone.locator(".dots-left")).to_contain_text("3")
         for choice in choices:
@@ -133,8 +144,9 @@ def test_write_reveal_cluster_vote_rate_rank(server, browser, screenshot, toolki
         expect(phone.locator(".dots-left")).to_contain_text("0")
         expect(phone.locator(".total")).to_have_count(0)
     # Cap: phone 0 cannot put a third dot on the same item.
-    expect(phones[0].locator(".group-card", has_text="Agenda compartida")
-           .locator("button.primary.round")).to_be_disabled()
+    expect(
+        phones[0].locator(".group-card", has_text="Agenda compartida").locator("button.primary.round")
+    ).to_be_disabled()
     expect(console.locator(".vote-header")).to_contain_text("3")
     expect(console.locator(".vote-results .total")).to_have_count(0)
     expect(projector.locator(".vote-results")).to_have_count(0)
@@ -147,8 +159,7 @@ def test_write_reveal_cluster_vote_rate_rank(server, browser, screenshot, toolki
 
     # 2×2 rating.
     console.click("#next-stage")
-    ratings = {"Agenda compartida": (5, 4), "Turnos por mensaje": (3, 5),
-               "Comunidad e insumos": (2, 2)}
+    ratings = {"Agenda compartida": (5, 4), "Turnos por mensaje": (3, 5), "Comunidad e insumos": (2, 2)}
     for offset, phone in enumerate(phones):
         for title, (x, y) in ratings.items():
             card = phone.locator(".group-card", has_text=title)

@@ -70,17 +70,15 @@ def test_live_workshop_end_to_end(server, browser, screenshot):
     started = time.monotonic()
     send_note(one, "Las embarazadas no vuelven al control")
     for page in (two, console, projector):
-        expect(page.locator("#notes")).to_contain_text("Las embarazadas no vuelven al control",
-                                                        timeout=5000)
-    print(f"note visible on phone, console and projector after "
-          f"{(time.monotonic() - started) * 1000:.0f} ms")
+        expect(page.locator("#notes")).to_contain_text("Las embarazadas no vuelven al control", timeout=5000)
+    print(f"note visible on phone, console and projector after {(time.monotonic() - started) * 1000:.0f} ms")
     expect(one.locator("#notes .note.mine")).to_have_count(1)
     expect(one.locator("#notes .note.pending")).to_have_count(0)
 
     # User text is shown as text and runs nothing.
     send_note(two, XSS)
     for page in (one, console, projector):
-        expect(page.locator("#notes")).to_contain_text('<script>window.__pwned=2</script>')
+        expect(page.locator("#notes")).to_contain_text("<script>window.__pwned=2</script>")
         assert page.evaluate("window.__pwned") is None
         assert page.locator("#notes img").count() == 0
 
@@ -173,21 +171,37 @@ def test_oversized_socketio_message_is_refused(server):
 
     from tests.e2e.conftest import workshop_command
 
-    created = json.loads(workshop_command("new", "--plan", "pd-discovery", "--title", "Grande",
-                                          "--owner", FACILITATOR[0], "--json",
-                                          env=server["env"]).stdout)
+    created = json.loads(
+        workshop_command(
+            "new",
+            "--plan",
+            "pd-discovery",
+            "--title",
+            "Grande",
+            "--owner",
+            FACILITATOR[0],
+            "--json",
+            env=server["env"],
+        ).stdout
+    )
     http = requests.Session()
     http.get(created["join_url"], timeout=10)
     disconnected = threading.Event()
     client = socketio.Client(reconnection=False)
     client.on("disconnect", lambda *args: disconnected.set(), namespace="/live")
     cookie = "; ".join(f"{k}={v}" for k, v in http.cookies.items())
-    client.connect(server["url"], namespaces=["/live"], transports=["polling"],
-                   headers={"Cookie": cookie},
-                   auth={"workshop": created["id"], "audience": "participant"}, wait_timeout=10)
+    client.connect(
+        server["url"],
+        namespaces=["/live"],
+        transports=["polling"],
+        headers={"Cookie": cookie},
+        auth={"workshop": created["id"], "audience": "participant"},
+        wait_timeout=10,
+    )
     small = client.call("sync", {}, namespace="/live", timeout=10)
     assert small["ok"] is True
-    client.emit("add_note", {"client_id": "big-note-0001", "text": "x" * 100_000, "stage": 0},
-                namespace="/live")
+    client.emit(
+        "add_note", {"client_id": "big-note-0001", "text": "x" * 100_000, "stage": 0}, namespace="/live"
+    )
     assert disconnected.wait(30), "an oversized message should close the connection"
     client.disconnect()

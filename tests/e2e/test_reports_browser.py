@@ -16,15 +16,26 @@ from tests.e2e.conftest import DESKTOP, FACILITATOR, PHONE, workshop_command
 
 pytestmark = pytest.mark.e2e
 
-FIELD_NOTES = ("text;lane;evidence_id;source\n"
-               "La enfermera llama a cada embarazada el día antes del control;social;ENT-07;entrevista\n"
-               "El director firma las planillas los lunes para no frenar las visitas;"
-               "bureaucratic;OBS-02;observación\n")
+FIELD_NOTES = (
+    "text;lane;evidence_id;source\n"
+    "La enfermera llama a cada embarazada el día antes del control;social;ENT-07;entrevista\n"
+    "El director firma las planillas los lunes para no frenar las visitas;"
+    "bureaucratic;OBS-02;observación\n"
+)
 
 
 def new_workshop(server, title: str) -> dict:
-    created = workshop_command("new", "--plan", "solutions-mapping", "--title", title,
-                               "--owner", FACILITATOR[0], "--json", env=server["env"])
+    created = workshop_command(
+        "new",
+        "--plan",
+        "solutions-mapping",
+        "--title",
+        title,
+        "--owner",
+        FACILITATOR[0],
+        "--json",
+        env=server["env"],
+    )
     return json.loads(created.stdout)
 
 
@@ -62,8 +73,7 @@ def test_import_export_close_delete(server, browser, screenshot, tmp_path):
 
     with page.expect_download() as download_info:
         page.locator("a[href$='/export/csv']").click()
-    rows = list(csv.DictReader(io.StringIO(
-        download_info.value.path().read_bytes().decode("utf-8-sig"))))
+    rows = list(csv.DictReader(io.StringIO(download_info.value.path().read_bytes().decode("utf-8-sig"))))
     assert sorted(row["evidence_id"] for row in rows) == ["ENT-07", "OBS-02"]
 
     # Synthesis of two workshops from the list of workshops.
@@ -86,8 +96,9 @@ def test_import_export_close_delete(server, browser, screenshot, tmp_path):
     phone = browser.new_context(**PHONE).new_page()
     response = phone.goto(created["join_url"])
     assert response.status == 403
-    assert page.request.get(created["facilitator_url"].replace(
-        f"/w/{created['id']}", f"/w/{created['id']}/export/json")).ok
+    assert page.request.get(
+        created["facilitator_url"].replace(f"/w/{created['id']}", f"/w/{created['id']}/export/json")
+    ).ok
 
     # Delete: a wrong code deletes nothing; the right one deletes everything.
     page.click("#delete-workshop")

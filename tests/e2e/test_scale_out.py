@@ -63,20 +63,40 @@ def _serve_two(mode, schema_url, shared_services, tmp_path_factory):
     secret = uuid.uuid4().hex
     processes, urls = [], []
     ports = [free_port(), free_port()]
-    base_env = {**os.environ, "WORKSHOP_DATABASE_URL": schema_url,
-                "WORKSHOP_MESSAGE_QUEUE": shared_services["redis"],
-                "WORKSHOP_SECRET_KEY": secret, "WORKSHOP_BASE_URL": f"http://127.0.0.1:{ports[0]}",
-                "WORKSHOP_ASYNC_MODE": mode}
+    base_env = {
+        **os.environ,
+        "WORKSHOP_DATABASE_URL": schema_url,
+        "WORKSHOP_MESSAGE_QUEUE": shared_services["redis"],
+        "WORKSHOP_SECRET_KEY": secret,
+        "WORKSHOP_BASE_URL": f"http://127.0.0.1:{ports[0]}",
+        "WORKSHOP_ASYNC_MODE": mode,
+    }
     setup_env = {**base_env, "WORKSHOP_INSTANCE_PATH": str(tmp_path_factory.mktemp("setup"))}
-    workshop_command("create-facilitator", FACILITATOR[0], "--password-stdin", env=setup_env,
-                     input=FACILITATOR[1] + "\n")
-    created = workshop_command("new", "--plan", "pd-discovery", "--title", "Dos procesos",
-                               "--owner", FACILITATOR[0], "--json", env=setup_env)
+    workshop_command(
+        "create-facilitator", FACILITATOR[0], "--password-stdin", env=setup_env, input=FACILITATOR[1] + "\n"
+    )
+    created = workshop_command(
+        "new",
+        "--plan",
+        "pd-discovery",
+        "--title",
+        "Dos procesos",
+        "--owner",
+        FACILITATOR[0],
+        "--json",
+        env=setup_env,
+    )
     for port in ports:
         env = {**base_env, "WORKSHOP_INSTANCE_PATH": str(tmp_path_factory.mktemp("node"))}
-        processes.append(subprocess.Popen(
-            [sys.executable, "-m", "workshop.cli", "serve", "--port", str(port)], env=env,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True))
+        processes.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "workshop.cli", "serve", "--port", str(port)],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        )
         urls.append(f"http://127.0.0.1:{port}")
     for url in urls:
         deadline = time.monotonic() + 60
@@ -104,8 +124,11 @@ def login(url: str) -> requests.Session:
     http = requests.Session()
     page = http.get(url + "/login").text
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    http.post(url + "/login", data={"csrf_token": token, "email": FACILITATOR[0],
-                                    "password": FACILITATOR[1]}, allow_redirects=False)
+    http.post(
+        url + "/login",
+        data={"csrf_token": token, "email": FACILITATOR[0], "password": FACILITATOR[1]},
+        allow_redirects=False,
+    )
     return http
 
 
@@ -120,9 +143,14 @@ def live_client(url: str, http: requests.Session, workshop_id: int, audience: st
         arrived.set()
 
     cookie = "; ".join(f"{k}={v}" for k, v in http.cookies.items())
-    client.connect(url, namespaces=["/live"], transports=["websocket"],
-                   headers={"Cookie": cookie}, auth={"workshop": workshop_id, "audience": audience},
-                   wait_timeout=10)
+    client.connect(
+        url,
+        namespaces=["/live"],
+        transports=["websocket"],
+        headers={"Cookie": cookie},
+        auth={"workshop": workshop_id, "audience": audience},
+        wait_timeout=10,
+    )
     return client, received, arrived
 
 
@@ -140,8 +168,12 @@ def test_note_crosses_processes_through_redis(two_servers):
     sender, _, _ = live_client(first, phone_a, workshop["id"], "participant")
     listener, received, arrived = live_client(second, phone_b, workshop["id"], "participant")
     try:
-        ack = sender.call("add_note", {"client_id": uuid.uuid4().hex, "text": "Por Redis",
-                                       "stage": 1}, namespace="/live", timeout=10)
+        ack = sender.call(
+            "add_note",
+            {"client_id": uuid.uuid4().hex, "text": "Por Redis", "stage": 1},
+            namespace="/live",
+            timeout=10,
+        )
         assert ack["ok"], ack
         assert arrived.wait(10), "the note did not reach the phone on the other process"
         assert received[0]["note"]["text"] == "Por Redis"

@@ -34,8 +34,7 @@ def create_facilitator(email: str, password: str) -> Facilitator:
     if not EMAIL_PATTERN.match(email) or len(email) > 254:
         raise InvalidInput(_("Enter a valid email address."))
     if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(_("The password needs at least %(count)d characters.",
-                             count=MIN_PASSWORD_LENGTH))
+        raise InvalidInput(_("The password needs at least %(count)d characters.", count=MIN_PASSWORD_LENGTH))
     if find_facilitator(email) is not None:
         raise InvalidInput(_("A facilitator with this email already exists."))
     facilitator = Facilitator(email=email, password_hash=generate_password_hash(password))

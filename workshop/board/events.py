@@ -12,9 +12,14 @@ from workshop.live.events import LiveContext, live_event
 def on_add_note(context: LiveContext, payload: dict) -> dict:
     """Ack carries the stored note, so the phone can drop it from its outbox."""
     workshop = context.workshop
-    note, created = services.add_note(workshop, context.actor, payload.get("text"),
-                                      payload.get("client_id"), payload.get("stage"),
-                                      payload.get("lane"))
+    note, created = services.add_note(
+        workshop,
+        context.actor,
+        payload.get("text"),
+        payload.get("client_id"),
+        payload.get("stage"),
+        payload.get("lane"),
+    )
     if created:
         context.then(lambda: broadcast.note_event(workshop, "note_added", note))
         if workshop.plan.stages[note.stage_index].private:
@@ -26,8 +31,7 @@ def on_add_note(context: LiveContext, payload: dict) -> dict:
 @live_event("edit_note", limit="60/minute")
 def on_edit_note(context: LiveContext, payload: dict) -> dict:
     workshop = context.workshop
-    note = services.edit_note(workshop, context.actor, payload.get("note_id"),
-                              payload.get("text"))
+    note = services.edit_note(workshop, context.actor, payload.get("note_id"), payload.get("text"))
     context.then(lambda: broadcast.note_event(workshop, "note_updated", note))
     return {"note": note_data(note, mine=True)}
 

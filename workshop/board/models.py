@@ -25,10 +25,10 @@ class Note(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    workshop_id: Mapped[int] = mapped_column(
-        ForeignKey("workshop.id", ondelete="CASCADE"), index=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"), index=True)
     participant_id: Mapped[int | None] = mapped_column(
-        ForeignKey("participant.id", ondelete="SET NULL"), index=True)
+        ForeignKey("participant.id", ondelete="SET NULL"), index=True
+    )
     client_id: Mapped[str] = mapped_column(String(64))
     stage_index: Mapped[int]
     lane: Mapped[str | None] = mapped_column(String(64))
@@ -42,5 +42,4 @@ class Note(db.Model):
     # Imported field notes keep where they came from: evidence for the traceability appendix.
     evidence_id: Mapped[str | None] = mapped_column(String(64))
     source: Mapped[str | None] = mapped_column(String(120))
-    cluster_id: Mapped[int | None] = mapped_column(
-        ForeignKey("cluster.id", ondelete="SET NULL"), index=True)
+    cluster_id: Mapped[int | None] = mapped_column(ForeignKey("cluster.id", ondelete="SET NULL"), index=True)

@@ -39,8 +39,13 @@ def clean_note_text(text: Any) -> str:
     if not text:
         raise InvalidInput(_("The note is empty."))
     if len(text) > NOTE_MAX_LENGTH:
-        raise InvalidInput(_("A note can have at most %(max)d characters (this one has %(count)d).",
-                             max=NOTE_MAX_LENGTH, count=len(text)))
+        raise InvalidInput(
+            _(
+                "A note can have at most %(max)d characters (this one has %(count)d).",
+                max=NOTE_MAX_LENGTH,
+                count=len(text),
+            )
+        )
     return text
 
 
@@ -69,8 +74,9 @@ def _check_actor(workshop: Workshop, actor: Actor) -> None:
         raise NotAllowed(_("Join the workshop first."))
 
 
-def add_note(workshop: Workshop, actor: Actor, text: Any, client_id: Any,
-             stage_index: Any, lane: Any = None) -> tuple[Note, bool]:
+def add_note(
+    workshop: Workshop, actor: Actor, text: Any, client_id: Any, stage_index: Any, lane: Any = None
+) -> tuple[Note, bool]:
     """Store a note once; return it and whether it was new.
 
     A note may be sent to any write stage already reached, not only the
@@ -89,9 +95,15 @@ def add_note(workshop: Workshop, actor: Actor, text: Any, client_id: Any,
     if lane is not None and lane != "" and stage.lane_label(lane, workshop.language) is None:
         raise InvalidInput(_("This stage has no such lane."))
     participant = actor if isinstance(actor, Participant) else None
-    note = Note(workshop_id=workshop.id, participant_id=participant.id if participant else None,
-                client_id=client_id, stage_index=stage_index, lane=lane or None, text=text,
-                author_name=participant.display_name if participant else None)
+    note = Note(
+        workshop_id=workshop.id,
+        participant_id=participant.id if participant else None,
+        client_id=client_id,
+        stage_index=stage_index,
+        lane=lane or None,
+        text=text,
+        author_name=participant.display_name if participant else None,
+    )
     try:
         with db.session.begin_nested():
             db.session.add(note)
@@ -107,8 +119,7 @@ def add_note(workshop: Workshop, actor: Actor, text: Any, client_id: Any,
 
 
 def _note_by_client_id(workshop: Workshop, client_id: str) -> Note | None:
-    return db.session.scalar(select(Note).where(
-        Note.workshop_id == workshop.id, Note.client_id == client_id))
+    return db.session.scalar(select(Note).where(Note.workshop_id == workshop.id, Note.client_id == client_id))
 
 
 def _same_author_or_refuse(note: Note, actor: Actor) -> Note:
@@ -154,15 +165,19 @@ def delete_note(workshop: Workshop, actor: Actor, note_id: Any) -> Note:
     return note
 
 
-def stage_notes(workshop: Workshop, stage_index: int,
-                only_participant: Participant | None = None,
-                include_hidden: bool = False) -> list[Note]:
+def stage_notes(
+    workshop: Workshop,
+    stage_index: int,
+    only_participant: Participant | None = None,
+    include_hidden: bool = False,
+) -> list[Note]:
     """Live notes of one stage, oldest first; optionally only one participant's.
 
     Notes the facilitator hid are left out unless asked for (the facilitator sees them).
     """
-    query = select(Note).where(Note.workshop_id == workshop.id, Note.stage_index == stage_index,
-                               Note.deleted_at.is_(None))
+    query = select(Note).where(
+        Note.workshop_id == workshop.id, Note.stage_index == stage_index, Note.deleted_at.is_(None)
+    )
     if not include_hidden:
         query = query.where(Note.hidden_at.is_(None))
     if only_participant is not None:
@@ -172,8 +187,10 @@ def stage_notes(workshop: Workshop, stage_index: int,
 
 def note_counts_by_stage(workshop: Workshop) -> dict[int, int]:
     rows = db.session.execute(
-        select(Note.stage_index, func.count()).where(
-            Note.workshop_id == workshop.id, Note.deleted_at.is_(None)).group_by(Note.stage_index))
+        select(Note.stage_index, func.count())
+        .where(Note.workshop_id == workshop.id, Note.deleted_at.is_(None))
+        .group_by(Note.stage_index)
+    )
     return {stage_index: count for stage_index, count in rows}
 
 

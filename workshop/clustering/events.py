@@ -14,16 +14,18 @@ def _everyone(context: LiveContext) -> None:
 
 @live_event("group_notes", limit="120/minute")
 def on_group(context: LiveContext, payload: dict) -> dict:
-    cluster = services.group_notes(context.workshop, context.actor, payload.get("note_ids"),
-                                   payload.get("title"))
+    cluster = services.group_notes(
+        context.workshop, context.actor, payload.get("note_ids"), payload.get("title")
+    )
     _everyone(context)
     return {"cluster_id": cluster.id}
 
 
 @live_event("add_to_cluster", limit="240/minute")
 def on_add(context: LiveContext, payload: dict) -> dict:
-    services.add_to_cluster(context.workshop, context.actor, payload.get("note_ids"),
-                            payload.get("cluster_id"))
+    services.add_to_cluster(
+        context.workshop, context.actor, payload.get("note_ids"), payload.get("cluster_id")
+    )
     _everyone(context)
     return {}
 
@@ -37,16 +39,16 @@ def on_ungroup(context: LiveContext, payload: dict) -> dict:
 
 @live_event("rename_cluster", limit="240/minute")
 def on_rename(context: LiveContext, payload: dict) -> dict:
-    services.rename_cluster(context.workshop, context.actor, payload.get("cluster_id"),
-                            payload.get("title"))
+    services.rename_cluster(context.workshop, context.actor, payload.get("cluster_id"), payload.get("title"))
     _everyone(context)
     return {}
 
 
 @live_event("merge_clusters", limit="120/minute")
 def on_merge(context: LiveContext, payload: dict) -> dict:
-    target = services.merge_clusters(context.workshop, context.actor, payload.get("source_id"),
-                                     payload.get("target_id"))
+    target = services.merge_clusters(
+        context.workshop, context.actor, payload.get("source_id"), payload.get("target_id")
+    )
     _everyone(context)
     return {"cluster_id": target.id}
 

@@ -24,8 +24,7 @@ class Cluster(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    workshop_id: Mapped[int] = mapped_column(
-        ForeignKey("workshop.id", ondelete="CASCADE"), index=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"), index=True)
     stage_index: Mapped[int]
     title: Mapped[str] = mapped_column(String(CLUSTER_TITLE_MAX_LENGTH))
     decision: Mapped[str | None] = mapped_column(String(12))

@@ -40,14 +40,26 @@ def clusterable_notes(workshop: Workshop, stage_index: int) -> list[Note]:
     sources = source_stage_indexes(workshop, stage_index)
     if not sources:
         return []
-    return list(db.session.scalars(select(Note).where(
-        Note.workshop_id == workshop.id, Note.stage_index.in_(sources),
-        Note.deleted_at.is_(None), Note.hidden_at.is_(None)).order_by(Note.created_at, Note.id)))
+    return list(
+        db.session.scalars(
+            select(Note)
+            .where(
+                Note.workshop_id == workshop.id,
+                Note.stage_index.in_(sources),
+                Note.deleted_at.is_(None),
+                Note.hidden_at.is_(None),
+            )
+            .order_by(Note.created_at, Note.id)
+        )
+    )
 
 
 def workshop_clusters(workshop: Workshop) -> list[Cluster]:
-    return list(db.session.scalars(select(Cluster).where(Cluster.workshop_id == workshop.id)
-                                   .order_by(Cluster.created_at, Cluster.id)))
+    return list(
+        db.session.scalars(
+            select(Cluster).where(Cluster.workshop_id == workshop.id).order_by(Cluster.created_at, Cluster.id)
+        )
+    )
 
 
 def _cluster_stage(workshop: Workshop, actor: Actor, proposing: bool = False) -> Stage:
@@ -58,8 +70,12 @@ def _cluster_stage(workshop: Workshop, actor: Actor, proposing: bool = False) ->
     ensure_stage_takes_input(workshop, workshop.current_stage)
     if isinstance(actor, Facilitator):
         return stage
-    if isinstance(actor, Participant) and actor.workshop_id == workshop.id and proposing \
-            and stage.participants_propose:
+    if (
+        isinstance(actor, Participant)
+        and actor.workshop_id == workshop.id
+        and proposing
+        and stage.participants_propose
+    ):
         return stage
     raise NotAllowed(_("Only a facilitator can do this."))
 
@@ -69,15 +85,20 @@ def _clean_title(title: Any) -> str:
         raise InvalidInput(_("Give the group a name."))
     title = " ".join(title.split())
     if len(title) > CLUSTER_TITLE_MAX_LENGTH:
-        raise InvalidInput(_("A group name can have at most %(count)d characters.",
-                             count=CLUSTER_TITLE_MAX_LENGTH))
+        raise InvalidInput(
+            _("A group name can have at most %(count)d characters.", count=CLUSTER_TITLE_MAX_LENGTH)
+        )
     return title
 
 
 def _notes(workshop: Workshop, note_ids: Any) -> list[Note]:
     """The given notes, all clusterable in the current stage. Raises on any stranger id."""
-    if (not isinstance(note_ids, list) or not note_ids or len(note_ids) > MAX_NOTES_PER_ACTION
-            or any(isinstance(i, bool) or not isinstance(i, int) for i in note_ids)):
+    if (
+        not isinstance(note_ids, list)
+        or not note_ids
+        or len(note_ids) > MAX_NOTES_PER_ACTION
+        or any(isinstance(i, bool) or not isinstance(i, int) for i in note_ids)
+    ):
         raise InvalidInput(_("Choose one or more notes."))
     allowed = {note.id: note for note in clusterable_notes(workshop, workshop.current_stage)}
     missing = [i for i in note_ids if i not in allowed]
@@ -101,12 +122,15 @@ def _drop_empty(workshop: Workshop, cluster_ids: set[int | None]) -> None:
     from workshop.voting.models import Dot
 
     for cluster_id in cluster_ids - {None}:
-        has_notes = db.session.scalar(select(Note.id).where(
-            Note.cluster_id == cluster_id, Note.deleted_at.is_(None)).limit(1))
-        has_votes = db.session.scalar(select(Dot.id).where(
-            Dot.target_type == "cluster", Dot.target_id == cluster_id).limit(1))
-        has_ratings = db.session.scalar(select(Rating.id).where(
-            Rating.target_type == "cluster", Rating.target_id == cluster_id).limit(1))
+        has_notes = db.session.scalar(
+            select(Note.id).where(Note.cluster_id == cluster_id, Note.deleted_at.is_(None)).limit(1)
+        )
+        has_votes = db.session.scalar(
+            select(Dot.id).where(Dot.target_type == "cluster", Dot.target_id == cluster_id).limit(1)
+        )
+        has_ratings = db.session.scalar(
+            select(Rating.id).where(Rating.target_type == "cluster", Rating.target_id == cluster_id).limit(1)
+        )
         if not (has_notes or has_votes or has_ratings):
             cluster = db.session.get(Cluster, cluster_id)
             if cluster is not None:
@@ -128,9 +152,13 @@ def group_notes(workshop: Workshop, actor: Actor, note_ids: Any, title: Any) -> 
     """Make a new named group of the chosen notes (taking them out of their old groups)."""
     _cluster_stage(workshop, actor, proposing=True)
     notes = _notes(workshop, note_ids)
-    cluster = Cluster(workshop_id=workshop.id, stage_index=workshop.current_stage,
-                      title=_clean_title(title), decision=None,
-                      proposed_by_participant=isinstance(actor, Participant))
+    cluster = Cluster(
+        workshop_id=workshop.id,
+        stage_index=workshop.current_stage,
+        title=_clean_title(title),
+        decision=None,
+        proposed_by_participant=isinstance(actor, Participant),
+    )
     db.session.add(cluster)
     db.session.flush()
     _move_notes(workshop, notes, cluster.id)
@@ -177,12 +205,15 @@ def merge_clusters(workshop: Workshop, actor: Actor, source_id: Any, target_id: 
     source, target = get_cluster(workshop, source_id), get_cluster(workshop, target_id)
     if source.id == target.id:
         raise InvalidInput(_("Choose two different groups."))
-    db.session.execute(update(Note).where(Note.cluster_id == source.id)
-                       .values(cluster_id=target.id))
-    db.session.execute(update(Dot).where(Dot.target_type == "cluster", Dot.target_id == source.id)
-                       .values(target_id=target.id))
-    for rating in db.session.scalars(select(Rating).where(
-            Rating.target_type == "cluster", Rating.target_id == source.id)):
+    db.session.execute(update(Note).where(Note.cluster_id == source.id).values(cluster_id=target.id))
+    db.session.execute(
+        update(Dot)
+        .where(Dot.target_type == "cluster", Dot.target_id == source.id)
+        .values(target_id=target.id)
+    )
+    for rating in db.session.scalars(
+        select(Rating).where(Rating.target_type == "cluster", Rating.target_id == source.id)
+    ):
         db.session.delete(rating)
     db.session.delete(source)
     workshop.bump()
@@ -200,24 +231,35 @@ def dissolve_cluster(workshop: Workshop, actor: Actor, cluster_id: Any) -> None:
     cluster = get_cluster(workshop, cluster_id)
     db.session.execute(update(Note).where(Note.cluster_id == cluster.id).values(cluster_id=None))
     for model in (Dot, Rating):
-        db.session.execute(delete(model).where(model.target_type == "cluster",
-                                               model.target_id == cluster.id))
+        db.session.execute(delete(model).where(model.target_type == "cluster", model.target_id == cluster.id))
     db.session.delete(cluster)
     workshop.bump()
     db.session.flush()
 
 
 def cluster_data(cluster: Cluster, note_ids: list[int]) -> dict[str, Any]:
-    return {"id": cluster.id, "title": cluster.title, "notes": note_ids,
-            "decision": cluster.decision, "proposed": cluster.proposed_by_participant}
+    return {
+        "id": cluster.id,
+        "title": cluster.title,
+        "notes": note_ids,
+        "decision": cluster.decision,
+        "proposed": cluster.proposed_by_participant,
+    }
 
 
 def clusters_with_notes(workshop: Workshop) -> list[dict[str, Any]]:
     """Every group with the ids of its live, visible notes."""
     members: dict[int, list[int]] = {}
-    rows = db.session.execute(select(Note.cluster_id, Note.id).where(
-        Note.workshop_id == workshop.id, Note.cluster_id.is_not(None), Note.deleted_at.is_(None),
-        Note.hidden_at.is_(None)).order_by(Note.created_at, Note.id))
+    rows = db.session.execute(
+        select(Note.cluster_id, Note.id)
+        .where(
+            Note.workshop_id == workshop.id,
+            Note.cluster_id.is_not(None),
+            Note.deleted_at.is_(None),
+            Note.hidden_at.is_(None),
+        )
+        .order_by(Note.created_at, Note.id)
+    )
     for cluster_id, note_id in rows:
         members.setdefault(cluster_id, []).append(note_id)
     return [cluster_data(c, members.get(c.id, [])) for c in workshop_clusters(workshop)]

@@ -31,8 +31,7 @@ def on_lock(context: LiveContext, payload: dict) -> dict:
 def on_timer(context: LiveContext, payload: dict) -> dict:
     """Timer controls: action start (seconds, or resume), pause, extend, clear."""
     workshop = context.workshop
-    state = services.run_timer(workshop, context.actor, payload.get("action"),
-                               payload.get("seconds"))
+    state = services.run_timer(workshop, context.actor, payload.get("action"), payload.get("seconds"))
     timer = services.timer_data(state)
     context.then(lambda: broadcast.timer_changed(workshop, timer))
     return {"timer": timer}
@@ -47,16 +46,20 @@ def on_allow_review(context: LiveContext, payload: dict) -> dict:
 
 @live_event("hide_note")
 def on_hide_note(context: LiveContext, payload: dict) -> dict:
-    services.set_note_hidden(context.workshop, context.actor, payload.get("note_id"),
-                             payload.get("hidden"))
+    services.set_note_hidden(context.workshop, context.actor, payload.get("note_id"), payload.get("hidden"))
     _everyone(context)
     return {}
 
 
 @live_event("moderate_note")
 def on_moderate_note(context: LiveContext, payload: dict) -> dict:
-    services.moderate_note(context.workshop, context.actor, payload.get("note_id"),
-                           payload.get("text"), delete=payload.get("delete") is True)
+    services.moderate_note(
+        context.workshop,
+        context.actor,
+        payload.get("note_id"),
+        payload.get("text"),
+        delete=payload.get("delete") is True,
+    )
     _everyone(context)
     return {}
 
@@ -69,7 +72,6 @@ def on_participants(context: LiveContext, payload: dict) -> dict:
 @live_event("remove_participant")
 def on_remove_participant(context: LiveContext, payload: dict) -> dict:
     workshop = context.workshop
-    participant = services.remove_participant(workshop, context.actor,
-                                              payload.get("participant_id"))
+    participant = services.remove_participant(workshop, context.actor, payload.get("participant_id"))
     context.then(lambda: broadcast.participant_removed(workshop, participant.id))
     return {}

@@ -20,8 +20,7 @@ class StageState(db.Model):
     __table_args__ = (UniqueConstraint("workshop_id", "stage_index", name="uq_stage_state_stage"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    workshop_id: Mapped[int] = mapped_column(
-        ForeignKey("workshop.id", ondelete="CASCADE"), index=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"), index=True)
     stage_index: Mapped[int]
     revealed: Mapped[bool] = mapped_column(default=False)
     locked: Mapped[bool] = mapped_column(default=False)
@@ -36,10 +35,10 @@ class LiveConnection(db.Model):
     __tablename__ = "live_connection"
 
     sid: Mapped[str] = mapped_column(String(64), primary_key=True)
-    workshop_id: Mapped[int] = mapped_column(
-        ForeignKey("workshop.id", ondelete="CASCADE"), index=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"), index=True)
     participant_id: Mapped[int | None] = mapped_column(
-        ForeignKey("participant.id", ondelete="CASCADE"), index=True)
+        ForeignKey("participant.id", ondelete="CASCADE"), index=True
+    )
     audience: Mapped[str] = mapped_column(String(12))
     connected_at: Mapped[datetime] = mapped_column(server_default=func.now())
     seen_at: Mapped[datetime] = mapped_column(server_default=func.now())

@@ -29,11 +29,13 @@ def now() -> datetime:
 
 def stage_state(workshop: Workshop, stage_index: int, create: bool = False) -> StageState | None:
     """The stored state of one stage; with `create`, made on first use."""
-    state = db.session.scalar(select(StageState).where(
-        StageState.workshop_id == workshop.id, StageState.stage_index == stage_index))
+    state = db.session.scalar(
+        select(StageState).where(StageState.workshop_id == workshop.id, StageState.stage_index == stage_index)
+    )
     if state is None and create:
-        state = StageState(workshop_id=workshop.id, stage_index=stage_index, revealed=False,
-                           locked=False, votes_closed=False)
+        state = StageState(
+            workshop_id=workshop.id, stage_index=stage_index, revealed=False, locked=False, votes_closed=False
+        )
         db.session.add(state)
         db.session.flush()
     return state
@@ -189,8 +191,11 @@ def ensure_can_view_stage(workshop: Workshop, actor: Actor, stage_index: Any) ->
         raise InvalidInput(_("The stage must be a number."))
     if not 0 <= stage_index <= workshop.current_stage:
         raise NotAllowed(_("This stage has not started yet."))
-    if isinstance(actor, Participant) and stage_index != workshop.current_stage \
-            and not workshop.review_allowed:
+    if (
+        isinstance(actor, Participant)
+        and stage_index != workshop.current_stage
+        and not workshop.review_allowed
+    ):
         raise NotAllowed(_("The facilitator has not opened earlier stages for review."))
     return stage_index
 
@@ -217,8 +222,9 @@ def set_note_hidden(workshop: Workshop, actor: Actor, note_id: Any, hidden: Any)
     return note
 
 
-def moderate_note(workshop: Workshop, actor: Actor, note_id: Any, text: Any = None,
-                  delete: bool = False) -> Note:
+def moderate_note(
+    workshop: Workshop, actor: Actor, note_id: Any, text: Any = None, delete: bool = False
+) -> Note:
     """The facilitator fixes a typo in, or deletes, any note of any stage."""
     from workshop.board.services import delete_note, edit_note
 
@@ -232,8 +238,7 @@ def _participant(workshop: Workshop, participant_id: Any) -> Participant:
     if isinstance(participant_id, bool) or not isinstance(participant_id, int):
         raise InvalidInput(_("The participant id must be a number."))
     participant = db.session.get(Participant, participant_id)
-    if participant is None or participant.workshop_id != workshop.id \
-            or participant.removed_at is not None:
+    if participant is None or participant.workshop_id != workshop.id or participant.removed_at is not None:
         raise NotFound(_("This participant is not in the workshop."))
     return participant
 
@@ -245,8 +250,7 @@ def remove_participant(workshop: Workshop, actor: Actor, participant_id: Any) ->
     ensure_open(workshop)
     participant = _participant(workshop, participant_id)
     participant.removed_at = now()
-    db.session.execute(delete(LiveConnection).where(
-        LiveConnection.participant_id == participant.id))
+    db.session.execute(delete(LiveConnection).where(LiveConnection.participant_id == participant.id))
     workshop.bump()
     db.session.flush()
     return participant
@@ -259,21 +263,36 @@ def participant_list(workshop: Workshop, actor: Actor) -> list[dict[str, Any]]:
     """
     ensure_facilitator(workshop, actor)
     online = online_participant_ids(workshop)
-    participants = db.session.scalars(select(Participant).where(
-        Participant.workshop_id == workshop.id, Participant.removed_at.is_(None))
-        .order_by(Participant.joined_at, Participant.id))
-    return [{"id": p.id, "name": p.display_name, "online": p.id in online,
-             "joined_at": p.joined_at.isoformat() if p.joined_at else None}
-            for p in participants]
+    participants = db.session.scalars(
+        select(Participant)
+        .where(Participant.workshop_id == workshop.id, Participant.removed_at.is_(None))
+        .order_by(Participant.joined_at, Participant.id)
+    )
+    return [
+        {
+            "id": p.id,
+            "name": p.display_name,
+            "online": p.id in online,
+            "joined_at": p.joined_at.isoformat() if p.joined_at else None,
+        }
+        for p in participants
+    ]
 
 
 # Presence: one row per open connection, visible to every server process.
 
-def record_connection(sid: str, workshop: Workshop, audience: str,
-                      participant: Participant | None) -> None:
-    db.session.merge(LiveConnection(sid=sid, workshop_id=workshop.id, audience=audience,
-                                    participant_id=participant.id if participant else None,
-                                    connected_at=now(), seen_at=now()))
+
+def record_connection(sid: str, workshop: Workshop, audience: str, participant: Participant | None) -> None:
+    db.session.merge(
+        LiveConnection(
+            sid=sid,
+            workshop_id=workshop.id,
+            audience=audience,
+            participant_id=participant.id if participant else None,
+            connected_at=now(),
+            seen_at=now(),
+        )
+    )
     db.session.flush()
 
 
@@ -297,9 +316,15 @@ def touch_connection(sid: str) -> None:
 
 def online_participant_ids(workshop: Workshop) -> set[int]:
     """Participants with a connection seen recently (a crashed process's rows age out)."""
-    rows = db.session.scalars(select(LiveConnection.participant_id).distinct().where(
-        LiveConnection.workshop_id == workshop.id, LiveConnection.participant_id.is_not(None),
-        LiveConnection.seen_at >= now() - ONLINE_WINDOW))
+    rows = db.session.scalars(
+        select(LiveConnection.participant_id)
+        .distinct()
+        .where(
+            LiveConnection.workshop_id == workshop.id,
+            LiveConnection.participant_id.is_not(None),
+            LiveConnection.seen_at >= now() - ONLINE_WINDOW,
+        )
+    )
     return set(rows)
 
 
@@ -315,18 +340,21 @@ def participation(workshop: Workshop) -> dict[str, Any]:
         rows = db.session.execute(
             select(model.stage_index, func.count(distinct(model.participant_id)))
             .where(model.workshop_id == workshop.id, model.participant_id.is_not(None))
-            .group_by(model.stage_index))
+            .group_by(model.stage_index)
+        )
         return {stage: count for stage, count in rows}
 
     posted = db.session.execute(
         select(Note.stage_index, func.count(distinct(Note.participant_id)))
-        .where(Note.workshop_id == workshop.id, Note.deleted_at.is_(None),
-               Note.participant_id.is_not(None)).group_by(Note.stage_index))
+        .where(Note.workshop_id == workshop.id, Note.deleted_at.is_(None), Note.participant_id.is_not(None))
+        .group_by(Note.stage_index)
+    )
     posted_by_stage = {stage: count for stage, count in posted}
     voted, rated = per_stage(Dot), per_stage(Rating)
     stages = []
     for index, stage in enumerate(workshop.plan.stages):
         count = {"write": posted_by_stage, "vote": voted, "rate": rated}.get(stage.kind)
-        stages.append({"index": index, "kind": stage.kind,
-                       "count": count.get(index, 0) if count is not None else None})
+        stages.append(
+            {"index": index, "kind": stage.kind, "count": count.get(index, 0) if count is not None else None}
+        )
     return {"online": len(online_participant_ids(workshop)), "stages": stages}

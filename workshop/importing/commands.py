@@ -11,8 +11,9 @@ from flask.cli import with_appcontext
 
 @click.command("import")
 @click.argument("reference", metavar="WORKSHOP")
-@click.argument("path", metavar="FILE.csv",
-                type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path))
+@click.argument(
+    "path", metavar="FILE.csv", type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path)
+)
 @with_appcontext
 def import_command(reference: str, path: Path) -> None:
     """Import field notes from a CSV file into a workshop (its id or join code).

@@ -49,8 +49,15 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "text": ("text", "texto", "note", "nota", "finding", "hallazgo"),
     "lane": ("lane", "carril", "categoria", "category", "condicion", "condition"),
     "stage": ("stage", "etapa"),
-    "evidence_id": ("evidence id", "evidence", "evidencia", "id evidencia", "id de evidencia",
-                    "codigo de evidencia", "evidence code"),
+    "evidence_id": (
+        "evidence id",
+        "evidence",
+        "evidencia",
+        "id evidencia",
+        "id de evidencia",
+        "codigo de evidencia",
+        "evidence code",
+    ),
     "source": ("source", "fuente", "origen"),
 }
 
@@ -60,16 +67,19 @@ class ImportProblems(InvalidInput):
 
     def __init__(self, problems: list[tuple[int, str]]):
         self.problems = problems
-        lines = [_("Line %(line)d: %(reason)s", line=line, reason=_sentence(reason))
-                 for line, reason in problems[:MAX_LISTED_PROBLEMS]]
+        lines = [
+            _("Line %(line)d: %(reason)s", line=line, reason=_sentence(reason))
+            for line, reason in problems[:MAX_LISTED_PROBLEMS]
+        ]
         if len(problems) > MAX_LISTED_PROBLEMS:
             more = len(problems) - MAX_LISTED_PROBLEMS
             lines.append(ngettext("… and %(num)d more line.", "… and %(num)d more lines.", more))
         header = ngettext(
-            "Nothing was imported: %(num)d line of the file has a problem. "
-            "Fix it and import the file again.",
+            "Nothing was imported: %(num)d line of the file has a problem. Fix it and import the file again.",
             "Nothing was imported: %(num)d lines of the file have a problem. "
-            "Fix them and import the file again.", len(problems))
+            "Fix them and import the file again.",
+            len(problems),
+        )
         super().__init__("\n".join([header, *lines]))
 
 
@@ -89,19 +99,28 @@ class ImportResult:
 
     def summary(self) -> str:
         """One paragraph for a person: how many notes, and anything left out."""
-        parts = [ngettext("Imported %(num)d note from %(file)s.",
-                          "Imported %(num)d notes from %(file)s.", self.imported,
-                          file=self.filename)]
+        parts = [
+            ngettext(
+                "Imported %(num)d note from %(file)s.",
+                "Imported %(num)d notes from %(file)s.",
+                self.imported,
+                file=self.filename,
+            )
+        ]
         if self.with_evidence:
-            parts.append(ngettext("%(num)d has an evidence id.", "%(num)d have an evidence id.",
-                                  self.with_evidence))
+            parts.append(
+                ngettext("%(num)d has an evidence id.", "%(num)d have an evidence id.", self.with_evidence)
+            )
         if self.already_there:
-            parts.append(ngettext(
-                "%(num)d row was already imported and was left out.",
-                "%(num)d rows were already imported and were left out.", self.already_there))
+            parts.append(
+                ngettext(
+                    "%(num)d row was already imported and was left out.",
+                    "%(num)d rows were already imported and were left out.",
+                    self.already_there,
+                )
+            )
         if self.ignored_columns:
-            parts.append(_("Columns not used: %(columns)s.",
-                           columns=", ".join(self.ignored_columns)))
+            parts.append(_("Columns not used: %(columns)s.", columns=", ".join(self.ignored_columns)))
         return " ".join(parts)
 
 
@@ -115,8 +134,9 @@ class _Row:
     source: str | None
 
 
-def import_field_notes(workshop: Workshop, actor: Actor, data: bytes,
-                       filename: str = "notes.csv") -> ImportResult:
+def import_field_notes(
+    workshop: Workshop, actor: Actor, data: bytes, filename: str = "notes.csv"
+) -> ImportResult:
     """Add the notes of a CSV file of field notes to a workshop; all of them or none.
 
     Columns (header row, any case, Spanish names too): `text` (required),
@@ -134,17 +154,27 @@ def import_field_notes(workshop: Workshop, actor: Actor, data: bytes,
     ensure_open(workshop)
     filename = (filename or "notes.csv").replace("\\", "/").rsplit("/", 1)[-1][:120]
     if len(data) > MAX_IMPORT_BYTES:
-        raise InvalidInput(_(
-            "The file is too large: at most %(size)s MB and %(rows)s rows can be imported at once. "
-            "Split it into several files.", size=MAX_IMPORT_BYTES // (1024 * 1024),
-            rows=format_number(MAX_IMPORT_ROWS)))
+        raise InvalidInput(
+            _(
+                "The file is too large: at most %(size)s MB and %(rows)s rows can be imported at once. "
+                "Split it into several files.",
+                size=MAX_IMPORT_BYTES // (1024 * 1024),
+                rows=format_number(MAX_IMPORT_ROWS),
+            )
+        )
     rows, result = _read_rows(workshop, _decode(data), filename)
     fresh = _leave_out_already_imported(workshop, rows, result)
     for row in fresh:
-        note = Note(workshop_id=workshop.id, participant_id=None,
-                    client_id=IMPORT_CLIENT_ID_PREFIX + secrets.token_hex(16),
-                    stage_index=row.stage_index, lane=row.lane, text=row.text,
-                    evidence_id=row.evidence_id, source=row.source)
+        note = Note(
+            workshop_id=workshop.id,
+            participant_id=None,
+            client_id=IMPORT_CLIENT_ID_PREFIX + secrets.token_hex(16),
+            stage_index=row.stage_index,
+            lane=row.lane,
+            text=row.text,
+            evidence_id=row.evidence_id,
+            source=row.source,
+        )
         result.notes.append(note)
     db.session.add_all(result.notes)
     result.imported = len(fresh)
@@ -159,8 +189,12 @@ def import_field_notes(workshop: Workshop, actor: Actor, data: bytes,
 
 def _decode(data: bytes) -> str:
     if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
-        raise InvalidInput(_("This is a spreadsheet workbook, not a CSV file. In the spreadsheet, "
-                             "use Save as… and choose CSV, then import that file."))
+        raise InvalidInput(
+            _(
+                "This is a spreadsheet workbook, not a CSV file. In the spreadsheet, "
+                "use Save as… and choose CSV, then import that file."
+            )
+        )
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         text = data.decode("utf-16", errors="replace")
     else:
@@ -214,15 +248,23 @@ def _columns(header: list[str]) -> tuple[dict[str, int], list[str]]:
                 ignored.append(name.strip())
             continue
         if column in positions:
-            raise InvalidInput(_("Line 1: the columns %(first)s and %(second)s say the same thing; "
-                                 "keep one.", first=header[positions[column]].strip(),
-                                 second=name.strip()))
+            raise InvalidInput(
+                _(
+                    "Line 1: the columns %(first)s and %(second)s say the same thing; keep one.",
+                    first=header[positions[column]].strip(),
+                    second=name.strip(),
+                )
+            )
         positions[column] = position
     if "text" not in positions:
         found = ", ".join(name.strip() for name in header if name.strip()) or _("none")
-        raise InvalidInput(_("The first line must name the columns, one of them \"text\" (or "
-                             "\"texto\") with the notes. The columns found are: %(columns)s.",
-                             columns=found))
+        raise InvalidInput(
+            _(
+                'The first line must name the columns, one of them "text" (or '
+                '"texto") with the notes. The columns found are: %(columns)s.',
+                columns=found,
+            )
+        )
     return positions, ignored
 
 
@@ -250,19 +292,33 @@ class _Stages:
         if value.isdigit():
             index = int(value) - 1
             if not 0 <= index < len(self.stages):
-                raise InvalidInput(_("there is no stage %(number)s; the plan has %(count)d stages.",
-                                     number=value, count=len(self.stages)))
+                raise InvalidInput(
+                    _(
+                        "there is no stage %(number)s; the plan has %(count)d stages.",
+                        number=value,
+                        count=len(self.stages),
+                    )
+                )
         else:
             index = self.names.get(_simplify(value), -1)
             if index < 0:
-                raise InvalidInput(_("there is no stage \"%(stage)s\"; use a stage number or one "
-                                     "of: %(ids)s.", stage=value, ids=self._write_ids()))
+                raise InvalidInput(
+                    _(
+                        'there is no stage "%(stage)s"; use a stage number or one of: %(ids)s.',
+                        stage=value,
+                        ids=self._write_ids(),
+                    )
+                )
         stage = self.stages[index]
         if not stage.accepts_notes:
-            raise InvalidInput(_("stage %(number)d (%(title)s) does not take notes; use one of: "
-                                 "%(ids)s.", number=index + 1,
-                                 title=stage.text("title", self.workshop.language),
-                                 ids=self._write_ids()))
+            raise InvalidInput(
+                _(
+                    "stage %(number)d (%(title)s) does not take notes; use one of: %(ids)s.",
+                    number=index + 1,
+                    title=stage.text("title", self.workshop.language),
+                    ids=self._write_ids(),
+                )
+            )
         return index
 
     def _write_ids(self) -> str:
@@ -276,15 +332,24 @@ def _lane(stage: Stage, value: str, language: str) -> str | None:
         return None
     wanted = _simplify(value)
     for lane in stage.lanes:
-        if wanted == _simplify(lane.key) or any(wanted == _simplify(label)
-                                                for label in lane.label.values()):
+        if wanted == _simplify(lane.key) or any(wanted == _simplify(label) for label in lane.label.values()):
             return lane.key
     if not stage.lanes:
-        raise InvalidInput(_("the stage \"%(stage)s\" has no lanes, but this row names \"%(lane)s\".",
-                             stage=stage.text("title", language), lane=value))
-    raise InvalidInput(_("the stage \"%(stage)s\" has no lane \"%(lane)s\"; its lanes are: "
-                         "%(lanes)s.", stage=stage.text("title", language), lane=value,
-                         lanes=", ".join(lane.key for lane in stage.lanes)))
+        raise InvalidInput(
+            _(
+                'the stage "%(stage)s" has no lanes, but this row names "%(lane)s".',
+                stage=stage.text("title", language),
+                lane=value,
+            )
+        )
+    raise InvalidInput(
+        _(
+            'the stage "%(stage)s" has no lane "%(lane)s"; its lanes are: %(lanes)s.',
+            stage=stage.text("title", language),
+            lane=value,
+            lanes=", ".join(lane.key for lane in stage.lanes),
+        )
+    )
 
 
 def _optional(value: str, limit: int, too_long: str) -> str | None:
@@ -306,30 +371,49 @@ def _read_rows(workshop: Workshop, text: str, filename: str) -> tuple[list[_Row]
         header = next(reader, None)
         line = 1
         if header is None or not any(cell.strip() for cell in header):
-            raise InvalidInput(_("The file is empty: its first line must name the columns "
-                                 "(\"text\", and optionally \"lane\", \"stage\", \"evidence_id\", "
-                                 "\"source\")."))
+            raise InvalidInput(
+                _(
+                    "The file is empty: its first line must name the columns "
+                    '("text", and optionally "lane", "stage", "evidence_id", '
+                    '"source").'
+                )
+            )
         columns, result.ignored_columns = _columns(header)
         for line, cells in enumerate(reader, start=2):
             if not any(cell.strip() for cell in cells):
                 result.blank_rows += 1
                 continue
             if len(rows) + len(problems) >= MAX_IMPORT_ROWS:
-                raise InvalidInput(_(
-                    "The file has more than %(rows)s notes; at most %(rows)s can be imported at "
-                    "once. Split it into several files.", rows=format_number(MAX_IMPORT_ROWS)))
-            if any(cell.strip() for cell in cells[len(header):]):
-                problems.append((line, _(
-                    "this row has more cells than the first line has columns (a note with a "
-                    "comma or semicolon must be in quotes).")))
+                raise InvalidInput(
+                    _(
+                        "The file has more than %(rows)s notes; at most %(rows)s can be imported at "
+                        "once. Split it into several files.",
+                        rows=format_number(MAX_IMPORT_ROWS),
+                    )
+                )
+            if any(cell.strip() for cell in cells[len(header) :]):
+                problems.append(
+                    (
+                        line,
+                        _(
+                            "this row has more cells than the first line has columns (a note with a "
+                            "comma or semicolon must be in quotes)."
+                        ),
+                    )
+                )
                 continue
             try:
                 rows.append(_row(workshop, stages, columns, cells, line))
             except InvalidInput as error:
                 problems.append((line, error.message))
     except csv.Error as error:
-        raise InvalidInput(_("Line %(line)d cannot be read as CSV (%(error)s). Nothing was "
-                             "imported.", line=line + 1, error=str(error))) from None
+        raise InvalidInput(
+            _(
+                "Line %(line)d cannot be read as CSV (%(error)s). Nothing was imported.",
+                line=line + 1,
+                error=str(error),
+            )
+        ) from None
     if problems:
         raise ImportProblems(problems)
     if not rows:
@@ -337,8 +421,7 @@ def _read_rows(workshop: Workshop, text: str, filename: str) -> tuple[list[_Row]
     return rows, result
 
 
-def _row(workshop: Workshop, stages: _Stages, columns: dict[str, int], cells: list[str],
-         line: int) -> _Row:
+def _row(workshop: Workshop, stages: _Stages, columns: dict[str, int], cells: list[str], line: int) -> _Row:
     def cell(column: str) -> str:
         position = columns.get(column)
         return cells[position] if position is not None and position < len(cells) else ""
@@ -356,19 +439,26 @@ def _row(workshop: Workshop, stages: _Stages, columns: dict[str, int], cells: li
     except InvalidInput as error:
         reasons.append(error.message)
     try:
-        evidence_id = _optional(cell("evidence_id"), EVIDENCE_ID_MAX_LENGTH, _(
-            "an evidence id can have at most %(count)d characters.", count=EVIDENCE_ID_MAX_LENGTH))
+        evidence_id = _optional(
+            cell("evidence_id"),
+            EVIDENCE_ID_MAX_LENGTH,
+            _("an evidence id can have at most %(count)d characters.", count=EVIDENCE_ID_MAX_LENGTH),
+        )
     except InvalidInput as error:
         reasons.append(error.message)
     try:
-        source = _optional(cell("source"), SOURCE_MAX_LENGTH, _(
-            "a source can have at most %(count)d characters.", count=SOURCE_MAX_LENGTH))
+        source = _optional(
+            cell("source"),
+            SOURCE_MAX_LENGTH,
+            _("a source can have at most %(count)d characters.", count=SOURCE_MAX_LENGTH),
+        )
     except InvalidInput as error:
         reasons.append(error.message)
     if reasons:
         raise InvalidInput(" ".join(_sentence(reason) for reason in reasons))
-    return _Row(line=line, stage_index=stage_index, lane=lane, text=text,
-                evidence_id=evidence_id, source=source)
+    return _Row(
+        line=line, stage_index=stage_index, lane=lane, text=text, evidence_id=evidence_id, source=source
+    )
 
 
 def _sentence(reason: str) -> str:
@@ -376,15 +466,20 @@ def _sentence(reason: str) -> str:
     return reason[:1].upper() + reason[1:]
 
 
-def _leave_out_already_imported(workshop: Workshop, rows: list[_Row],
-                                result: ImportResult) -> list[_Row]:
+def _leave_out_already_imported(workshop: Workshop, rows: list[_Row], result: ImportResult) -> list[_Row]:
     """Rows whose note an earlier import already stored (same stage, text, lane, evidence
     id and source) are left out, as often as they were imported before."""
     earlier = Counter(
         (note.stage_index, note.text, note.lane, note.evidence_id, note.source)
-        for note in db.session.scalars(select(Note).where(
-            Note.workshop_id == workshop.id, Note.participant_id.is_(None),
-            Note.deleted_at.is_(None), Note.client_id.startswith(IMPORT_CLIENT_ID_PREFIX))))
+        for note in db.session.scalars(
+            select(Note).where(
+                Note.workshop_id == workshop.id,
+                Note.participant_id.is_(None),
+                Note.deleted_at.is_(None),
+                Note.client_id.startswith(IMPORT_CLIENT_ID_PREFIX),
+            )
+        )
+    )
     fresh = []
     for row in rows:
         key = (row.stage_index, row.text, row.lane, row.evidence_id, row.source)
@@ -396,5 +491,4 @@ def _leave_out_already_imported(workshop: Workshop, rows: list[_Row],
     return fresh
 
 
-__all__ = ["MAX_IMPORT_BYTES", "MAX_IMPORT_ROWS", "ImportProblems", "ImportResult",
-           "import_field_notes"]
+__all__ = ["MAX_IMPORT_BYTES", "MAX_IMPORT_ROWS", "ImportProblems", "ImportResult", "import_field_notes"]

@@ -19,8 +19,9 @@ blueprint = Blueprint("importing", __name__)
 
 
 class ImportForm(FlaskForm):
-    file = FileField(_l("CSV file of field notes"),
-                     validators=[FileRequired(_l("Choose a CSV file to import."))])
+    file = FileField(
+        _l("CSV file of field notes"), validators=[FileRequired(_l("Choose a CSV file to import."))]
+    )
 
 
 def _back_to_console(workshop_id: int):
@@ -40,8 +41,9 @@ def import_notes(workshop_id: int):
     upload = form.file.data
     data = upload.stream.read(MAX_IMPORT_BYTES + 1)
     try:
-        result = import_field_notes(workshop, current_user._get_current_object(), data,
-                                    upload.filename or "notes.csv")
+        result = import_field_notes(
+            workshop, current_user._get_current_object(), data, upload.filename or "notes.csv"
+        )
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
@@ -55,8 +57,14 @@ def import_notes(workshop_id: int):
 @blueprint.errorhandler(413)
 def upload_too_large(_error):
     """A file over the request limit: say so on the console instead of an error page."""
-    flash(_("The file is too large: at most %(size)s MB can be imported at once. Split it into "
-            "several files.", size=MAX_IMPORT_BYTES // (1024 * 1024)), "error")
+    flash(
+        _(
+            "The file is too large: at most %(size)s MB can be imported at once. Split it into "
+            "several files.",
+            size=MAX_IMPORT_BYTES // (1024 * 1024),
+        ),
+        "error",
+    )
     workshop_id = (request.view_args or {}).get("workshop_id")
     if workshop_id is None:
         return redirect(url_for("workshops.dashboard"))

@@ -100,8 +100,7 @@ def _send_refresh(workshop_id: int, what: set[str]) -> None:
         if audience in what:
             emit("state", workshop_state(workshop, audience), audience_room(workshop.id, audience))
     if "vote_progress" in what:
-        payload = {"voters": voter_count(workshop, workshop.current_stage),
-                   "revision": workshop.revision}
+        payload = {"voters": voter_count(workshop, workshop.current_stage), "revision": workshop.revision}
         for audience in ("facilitator", "screen", "participant"):
             emit("vote_progress", payload, audience_room(workshop.id, audience))
 

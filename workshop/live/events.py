@@ -123,10 +123,14 @@ def on_connect(auth: Any = None) -> None:
     db.session.commit()
     if participant is not None:
         broadcast.refresh_soon(workshop, "facilitator")
-    session["live"] = {"workshop": workshop.id, "audience": context.audience,
-                       "participant": participant.id if participant else None}
-    socketio.emit("state", workshop_state(workshop, context.audience, participant),
-                  to=request.sid, namespace=NAMESPACE)
+    session["live"] = {
+        "workshop": workshop.id,
+        "audience": context.audience,
+        "participant": participant.id if participant else None,
+    }
+    socketio.emit(
+        "state", workshop_state(workshop, context.audience, participant), to=request.sid, namespace=NAMESPACE
+    )
 
 
 def live_event(name: str, limit: str | None = None):
@@ -159,8 +163,11 @@ def live_event(name: str, limit: str | None = None):
             except Exception:
                 db.session.rollback()
                 log.exception("live event %s failed", name)
-                return {"ok": False, "error": "server",
-                        "message": "The server could not save this; it will be retried."}
+                return {
+                    "ok": False,
+                    "error": "server",
+                    "message": "The server could not save this; it will be retried.",
+                }
             for send in context.after_commit:
                 send()
             return {"ok": True, **ack}

@@ -38,14 +38,12 @@ def stage_data(stage: Stage, index: int, language: str) -> dict[str, Any]:
         "prompt": stage.text("prompt", language),
         "minutes": stage.minutes,
         "private": stage.private,
-        "lanes": [{"key": lane.key, "label": lane.label.get(language, lane.key)}
-                  for lane in stage.lanes],
+        "lanes": [{"key": lane.key, "label": lane.label.get(language, lane.key)} for lane in stage.lanes],
         "dots": stage.dots,
         "cap": stage.cap,
         "target": stage.target,
         "participants_propose": stage.participants_propose,
-        "axes": [{"key": axis.key, "label": axis.label.get(language, axis.key)}
-                 for axis in stage.axes],
+        "axes": [{"key": axis.key, "label": axis.label.get(language, axis.key)} for axis in stage.axes],
     }
 
 
@@ -60,14 +58,14 @@ def public_links(workshop: Workshop) -> dict[str, str]:
     paths = current_app.url_map.bind("")
     return {
         "join_url": base + paths.build("workshops.join_by_link", {"code": workshop.code}),
-        "facilitator_url": base + paths.build("workshops.facilitate",
-                                              {"workshop_id": workshop.id}),
+        "facilitator_url": base + paths.build("workshops.facilitate", {"workshop_id": workshop.id}),
         "screen_url": base + paths.build("workshops.screen", {"token": workshop.screen_token}),
     }
 
 
-def _visible_notes(workshop: Workshop, audience: str, participant: Participant | None,
-                   stage_index: int) -> tuple[list, int]:
+def _visible_notes(
+    workshop: Workshop, audience: str, participant: Participant | None, stage_index: int
+) -> tuple[list, int]:
     """The notes this audience may see for a stage, and how many the stage has in all."""
     stage = workshop.plan.stages[stage_index]
     if stage.kind in ("cluster", "vote", "rate"):
@@ -83,8 +81,9 @@ def _visible_notes(workshop: Workshop, audience: str, participant: Participant |
     return everyone, total
 
 
-def stage_view(workshop: Workshop, stage_index: int, audience: str,
-               participant: Participant | None = None) -> dict[str, Any]:
+def stage_view(
+    workshop: Workshop, stage_index: int, audience: str, participant: Participant | None = None
+) -> dict[str, Any]:
     """One stage as this audience sees it: its notes, groups, vote or ratings."""
     language = workshop.language
     stage = workshop.plan.stages[stage_index]
@@ -93,8 +92,9 @@ def stage_view(workshop: Workshop, stage_index: int, audience: str,
     own_id = participant.id if participant is not None else None
     view: dict[str, Any] = {
         "stage": stage_data(stage, stage_index, language),
-        "notes": [note_data(note, mine=own_id is not None and note.participant_id == own_id)
-                  for note in notes],
+        "notes": [
+            note_data(note, mine=own_id is not None and note.participant_id == own_id) for note in notes
+        ],
         "note_count": total,
         "revealed": bool(state and state.revealed),
         "locked": bool(state and state.locked),
@@ -105,8 +105,10 @@ def stage_view(workshop: Workshop, stage_index: int, audience: str,
     if stage.kind == "vote":
         view["vote"] = vote_summary(workshop, stage_index, participant)
     if stage.kind == "rate":
-        view["rating"] = {"raters": rater_count(workshop, stage_index),
-                          "candidates": candidates(workshop, stage_index)}
+        view["rating"] = {
+            "raters": rater_count(workshop, stage_index),
+            "candidates": candidates(workshop, stage_index),
+        }
         if audience in ("facilitator", "screen"):
             view["rating"]["matrix"] = matrix(workshop, stage_index)
         if participant is not None:
@@ -114,8 +116,9 @@ def stage_view(workshop: Workshop, stage_index: int, audience: str,
     return view
 
 
-def workshop_state(workshop: Workshop, audience: str,
-                   participant: Participant | None = None) -> dict[str, Any]:
+def workshop_state(
+    workshop: Workshop, audience: str, participant: Participant | None = None
+) -> dict[str, Any]:
     """Everything one client needs to draw its page, as plain JSON data."""
     language = workshop.language
     state: dict[str, Any] = {
@@ -131,8 +134,10 @@ def workshop_state(workshop: Workshop, audience: str,
             "join_url": public_links(workshop)["join_url"],
             "review_allowed": workshop.review_allowed,
         },
-        "stages": [{"index": i, "kind": s.kind, "title": s.text("title", language)}
-                   for i, s in enumerate(workshop.plan.stages)],
+        "stages": [
+            {"index": i, "kind": s.kind, "title": s.text("title", language)}
+            for i, s in enumerate(workshop.plan.stages)
+        ],
         "participant_count": participant_count(workshop),
         "note_max_length": NOTE_MAX_LENGTH,
         **stage_view(workshop, workshop.current_stage, audience, participant),

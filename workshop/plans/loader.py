@@ -133,7 +133,7 @@ class _Reader:
         if isinstance(value, str):
             value = {language: value for language in languages}
         if not isinstance(value, dict):
-            raise self.fail(name, "must be a table of texts by language, e.g. es = \"…\", en = \"…\"")
+            raise self.fail(name, 'must be a table of texts by language, e.g. es = "…", en = "…"')
         missing = [language for language in languages if not str(value.get(language, "")).strip()]
         if missing:
             raise self.fail(name, f"missing text for language(s) {', '.join(missing)}")
@@ -175,8 +175,20 @@ class _Reader:
 
 
 STAGE_FIELDS = {
-    "id", "kind", "title", "prompt", "minutes", "lanes", "private", "notes_from",
-    "participants_propose", "dots", "cap", "target", "hide_totals", "axes",
+    "id",
+    "kind",
+    "title",
+    "prompt",
+    "minutes",
+    "lanes",
+    "private",
+    "notes_from",
+    "participants_propose",
+    "dots",
+    "cap",
+    "target",
+    "hide_totals",
+    "axes",
 }
 PLAN_FIELDS = {"title", "description", "languages", "minutes", "lanes", "stages"}
 
@@ -189,7 +201,7 @@ def _read_lane_sets(data: dict, where: str, languages: tuple[str, ...]) -> dict[
     for set_name, raw_lanes in raw_sets.items():
         set_where = f"{where}, lane set '{set_name}'"
         if not isinstance(raw_lanes, dict) or not raw_lanes:
-            raise PlanError(f"{set_where}: must list lanes as key = {{ es = \"…\", en = \"…\" }}")
+            raise PlanError(f'{set_where}: must list lanes as key = {{ es = "…", en = "…" }}')
         if len(raw_lanes) > MAX_LANES:
             raise PlanError(f"{set_where}: at most {MAX_LANES} lanes")
         lanes = []
@@ -206,11 +218,18 @@ def _read_axes(reader: _Reader, languages: tuple[str, ...]) -> tuple[Axis, ...]:
     raw_axes = reader.table.get("axes")
     if raw_axes is None:
         return (
-            Axis("impact", {"es": "Impacto en compromiso y confianza",
-                            "en": "Impact on commitment and trust"},
-                 {"es": "bajo", "en": "low"}, {"es": "alto", "en": "high"}),
-            Axis("feasibility", {"es": "Factibilidad", "en": "Feasibility"},
-                 {"es": "difícil", "en": "hard"}, {"es": "fácil", "en": "easy"}),
+            Axis(
+                "impact",
+                {"es": "Impacto en compromiso y confianza", "en": "Impact on commitment and trust"},
+                {"es": "bajo", "en": "low"},
+                {"es": "alto", "en": "high"},
+            ),
+            Axis(
+                "feasibility",
+                {"es": "Factibilidad", "en": "Feasibility"},
+                {"es": "difícil", "en": "hard"},
+                {"es": "fácil", "en": "easy"},
+            ),
         )
     if not isinstance(raw_axes, list) or len(raw_axes) != 2:
         raise reader.fail("axes", "must list exactly two axes")
@@ -221,22 +240,28 @@ def _read_axes(reader: _Reader, languages: tuple[str, ...]) -> tuple[Axis, ...]:
         key = axis.table.get("key")
         if not isinstance(key, str) or not SLUG_PATTERN.match(key):
             raise axis.fail("key", "must be lower-case letters, digits or -")
-        axes.append(Axis(key, axis.translated("label", languages),
-                         axis.translated("low", languages, required=False),
-                         axis.translated("high", languages, required=False)))
+        axes.append(
+            Axis(
+                key,
+                axis.translated("label", languages),
+                axis.translated("low", languages, required=False),
+                axis.translated("high", languages, required=False),
+            )
+        )
     if axes[0].key == axes[1].key:
         raise reader.fail("axes", "the two axes need different keys")
     return tuple(axes)
 
 
-def _read_stage(raw: Any, number: int, where: str, languages: tuple[str, ...],
-                lane_sets: dict[str, tuple[Lane, ...]]) -> Stage:
+def _read_stage(
+    raw: Any, number: int, where: str, languages: tuple[str, ...], lane_sets: dict[str, tuple[Lane, ...]]
+) -> Stage:
     stage_id = raw.get("id") if isinstance(raw, dict) else None
     label = f"stage {number}" + (f" ('{stage_id}')" if isinstance(stage_id, str) else "")
     reader = _Reader(raw, f"{where}, {label}")
     reader.reject_unknown(STAGE_FIELDS)
     if not isinstance(stage_id, str) or not SLUG_PATTERN.match(stage_id):
-        raise reader.fail("id", "is required: lower-case letters, digits or -, e.g. id = \"works\"")
+        raise reader.fail("id", 'is required: lower-case letters, digits or -, e.g. id = "works"')
     kind = reader.choice("kind", None, STAGE_KINDS)
     lane_set = reader.table.get("lanes")
     lanes: tuple[Lane, ...] = ()
@@ -244,7 +269,7 @@ def _read_stage(raw: Any, number: int, where: str, languages: tuple[str, ...],
         if kind != "write":
             raise reader.fail("lanes", "only write stages have lanes")
         if not isinstance(lane_set, str):
-            raise reader.fail("lanes", "must name one lane set, e.g. lanes = \"conditions\"")
+            raise reader.fail("lanes", 'must name one lane set, e.g. lanes = "conditions"')
         if lane_set not in lane_sets:
             known = ", ".join(lane_sets) or "none defined"
             raise reader.fail("lanes", f"unknown lane set {lane_set!r} (known: {known})")
@@ -254,9 +279,15 @@ def _read_stage(raw: Any, number: int, where: str, languages: tuple[str, ...],
     cap = reader.integer("cap", dots if is_vote else 0, 1 if is_vote else 0, 20)
     if is_vote and cap > dots:
         raise reader.fail("cap", f"cannot exceed the dot budget ({dots})")
-    for name, allowed_kinds in (("dots", "vote"), ("cap", "vote"), ("private", "write"),
-                                ("participants_propose", "cluster"), ("axes", "rate"),
-                                ("target", "vote/rate"), ("hide_totals", "vote")):
+    for name, allowed_kinds in (
+        ("dots", "vote"),
+        ("cap", "vote"),
+        ("private", "write"),
+        ("participants_propose", "cluster"),
+        ("axes", "rate"),
+        ("target", "vote/rate"),
+        ("hide_totals", "vote"),
+    ):
         if name in reader.table and kind not in allowed_kinds.split("/"):
             raise reader.fail(name, f"only {allowed_kinds} stages have it")
     return Stage(
@@ -287,8 +318,11 @@ def plan_from_data(data: Any, slug: str, source: str = "") -> Plan:
     reader = _Reader(data, where)
     reader.reject_unknown(PLAN_FIELDS)
     raw_languages = data.get("languages", list(LANGUAGES))
-    if (not isinstance(raw_languages, list) or not raw_languages
-            or any(language not in LANGUAGES for language in raw_languages)):
+    if (
+        not isinstance(raw_languages, list)
+        or not raw_languages
+        or any(language not in LANGUAGES for language in raw_languages)
+    ):
         raise reader.fail("languages", f"must be a list drawn from {', '.join(LANGUAGES)}")
     if len(set(raw_languages)) != len(raw_languages):
         raise reader.fail("languages", "lists a language twice")
@@ -299,8 +333,10 @@ def plan_from_data(data: Any, slug: str, source: str = "") -> Plan:
         raise reader.fail("stages", "a plan needs at least one [[stages]] table")
     if len(raw_stages) > MAX_STAGES:
         raise reader.fail("stages", f"at most {MAX_STAGES} stages")
-    stages = tuple(_read_stage(raw, number, where, languages, lane_sets)
-                   for number, raw in enumerate(raw_stages, start=1))
+    stages = tuple(
+        _read_stage(raw, number, where, languages, lane_sets)
+        for number, raw in enumerate(raw_stages, start=1)
+    )
     _check_stage_references(stages, where)
     return Plan(
         slug=slug,
@@ -318,12 +354,16 @@ def _check_stage_references(stages: tuple[Stage, ...], where: str) -> None:
     seen: dict[str, str] = {}
     for number, stage in enumerate(stages, start=1):
         if stage.id in seen:
-            raise PlanError(f"{where}, stage {number} ('{stage.id}'), field 'id': "
-                            "used by an earlier stage; ids must be unique")
+            raise PlanError(
+                f"{where}, stage {number} ('{stage.id}'), field 'id': "
+                "used by an earlier stage; ids must be unique"
+            )
         for reference in stage.notes_from:
             if reference not in seen:
-                raise PlanError(f"{where}, stage {number} ('{stage.id}'), field 'notes_from': "
-                                f"{reference!r} is not an earlier stage")
+                raise PlanError(
+                    f"{where}, stage {number} ('{stage.id}'), field 'notes_from': "
+                    f"{reference!r} is not an earlier stage"
+                )
         seen[stage.id] = stage.kind
 
 

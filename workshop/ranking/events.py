@@ -10,7 +10,8 @@ from workshop.ranking import services
 @live_event("set_decision")
 def on_decision(context: LiveContext, payload: dict) -> dict:
     workshop = context.workshop
-    services.set_decision(workshop, context.actor, payload.get("type"), payload.get("id"),
-                          payload.get("decision"))
+    services.set_decision(
+        workshop, context.actor, payload.get("type"), payload.get("id"), payload.get("decision")
+    )
     context.then(lambda: broadcast.refresh_soon(workshop, "facilitator"))
     return {}

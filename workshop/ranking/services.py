@@ -28,14 +28,27 @@ DECISIONS = ("selected", "set_aside")
 
 def _ideas(workshop: Workshop) -> list[dict[str, Any]]:
     """Groups with notes are the ideas; single notes count when they carry dots or ratings."""
-    ideas = [{"type": "cluster", "id": c["id"], "title": c["title"], "decision": c["decision"],
-              "notes": c["notes"]} for c in clusters_with_notes(workshop) if c["notes"]]
+    ideas = [
+        {
+            "type": "cluster",
+            "id": c["id"],
+            "title": c["title"],
+            "decision": c["decision"],
+            "notes": c["notes"],
+        }
+        for c in clusters_with_notes(workshop)
+        if c["notes"]
+    ]
     return ideas
 
 
 def quadrant_label(name: str | None) -> str:
-    labels = {"quick_win": _("quick win"), "major_project": _("major project"),
-              "fill_in": _("fill-in"), "thankless": _("thankless task")}
+    labels = {
+        "quick_win": _("quick win"),
+        "major_project": _("major project"),
+        "fill_in": _("fill-in"),
+        "thankless": _("thankless task"),
+    }
     return labels.get(name or "", _("not rated"))
 
 
@@ -45,12 +58,19 @@ def ranking(workshop: Workshop) -> list[dict[str, Any]]:
     ratings = latest_ratings_by_target(workshop)
     ideas = _ideas(workshop)
     known = {(i["type"], i["id"]) for i in ideas}
-    for (target_type, target_id) in set(dots) | set(ratings):
+    for target_type, target_id in set(dots) | set(ratings):
         if target_type == "note" and (target_type, target_id) not in known:
             note = db.session.get(Note, target_id)
             if note is not None and note.deleted_at is None:
-                ideas.append({"type": "note", "id": note.id, "title": note.text,
-                              "decision": note.decision, "notes": [note.id]})
+                ideas.append(
+                    {
+                        "type": "note",
+                        "id": note.id,
+                        "title": note.text,
+                        "decision": note.decision,
+                        "notes": [note.id],
+                    }
+                )
     entries = [_entry(idea, dots, ratings) for idea in ideas]
     entries.sort(key=lambda e: (e["sort_key"], e["type"], e["id"]))
     rank, previous = 0, None
@@ -77,15 +97,23 @@ def _entry(idea: dict, dots: dict, ratings: dict) -> dict[str, Any]:
     if x_mean is not None:
         reason += "; " + _("impact %(x).1f, feasibility %(y).1f", x=x_mean, y=y_mean)
         reason += " (" + quadrant_label(place) + ")"
-    return {**idea, "dots": count, "x": x_mean, "y": y_mean, "ratings": len(points),
-            "x_spread": round(statistics.pstdev(xs), 2) if len(xs) > 1 else 0.0,
-            "y_spread": round(statistics.pstdev(ys), 2) if len(ys) > 1 else 0.0,
-            "quadrant": place, "reason": reason,
-            "sort_key": (-count, order, -(x_mean or 0), -(y_mean or 0))}
+    return {
+        **idea,
+        "dots": count,
+        "x": x_mean,
+        "y": y_mean,
+        "ratings": len(points),
+        "x_spread": round(statistics.pstdev(xs), 2) if len(xs) > 1 else 0.0,
+        "y_spread": round(statistics.pstdev(ys), 2) if len(ys) > 1 else 0.0,
+        "quadrant": place,
+        "reason": reason,
+        "sort_key": (-count, order, -(x_mean or 0), -(y_mean or 0)),
+    }
 
 
-def set_decision(workshop: Workshop, actor: Actor, target_type: Any, target_id: Any,
-                 decision: Any) -> Cluster | Note:
+def set_decision(
+    workshop: Workshop, actor: Actor, target_type: Any, target_id: Any, decision: Any
+) -> Cluster | Note:
     """Mark an idea selected or set aside (None clears it); this is what the report lists."""
     ensure_facilitator(workshop, actor)
     ensure_open(workshop)
@@ -103,5 +131,3 @@ def set_decision(workshop: Workshop, actor: Actor, target_type: Any, target_id: 
     workshop.bump()
     db.session.flush()
     return item
-
-

@@ -11,8 +11,7 @@ from workshop.rating import services
 @live_event("rate", limit="600/minute")
 def on_rate(context: LiveContext, payload: dict) -> dict:
     workshop = context.workshop
-    services.rate(workshop, context.actor, payload.get("target_id"), payload.get("x"),
-                  payload.get("y"))
+    services.rate(workshop, context.actor, payload.get("target_id"), payload.get("x"), payload.get("y"))
     context.then(lambda: broadcast.refresh_soon(workshop, "facilitator"))
     context.then(lambda: broadcast.refresh_soon(workshop, "screen"))
     return {"mine": services.my_ratings(context.participant, workshop.current_stage)}

@@ -17,19 +17,18 @@ class Rating(db.Model):
 
     __tablename__ = "rating"
     __table_args__ = (
-        UniqueConstraint("workshop_id", "stage_index", "participant_id", "target_type",
-                         "target_id", name="uq_rating_once"),
+        UniqueConstraint(
+            "workshop_id", "stage_index", "participant_id", "target_type", "target_id", name="uq_rating_once"
+        ),
         CheckConstraint("target_type IN ('cluster', 'note')", name="target_type"),
         CheckConstraint("x BETWEEN 1 AND 5", name="x_range"),
         CheckConstraint("y BETWEEN 1 AND 5", name="y_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    workshop_id: Mapped[int] = mapped_column(
-        ForeignKey("workshop.id", ondelete="CASCADE"), index=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"), index=True)
     stage_index: Mapped[int]
-    participant_id: Mapped[int] = mapped_column(
-        ForeignKey("participant.id", ondelete="CASCADE"), index=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
     target_type: Mapped[str] = mapped_column(String(8))
     target_id: Mapped[int]
     x: Mapped[int]  # first axis (default: impact)

@@ -29,8 +29,7 @@ def _score(value: Any) -> int:
 
 def rate(workshop: Workshop, actor: Actor, target_id: Any, x: Any, y: Any) -> Rating:
     """Place a candidate on the two axes; rating it again replaces the earlier values."""
-    if not isinstance(actor, Participant) or actor.workshop_id != workshop.id \
-            or actor.removed_at is not None:
+    if not isinstance(actor, Participant) or actor.workshop_id != workshop.id or actor.removed_at is not None:
         raise NotAllowed(_("Only participants of this workshop rate."))
     if workshop.stage.kind != "rate":
         raise NotAllowed(_("Rating happens during a rating stage."))
@@ -39,14 +38,25 @@ def rate(workshop: Workshop, actor: Actor, target_id: Any, x: Any, y: Any) -> Ra
     options = {c["id"]: c["type"] for c in candidates(workshop, workshop.current_stage)}
     if isinstance(target_id, bool) or target_id not in options:
         raise NotFound(_("This is not one of the options of this rating."))
-    rating = db.session.scalar(select(Rating).where(
-        Rating.workshop_id == workshop.id, Rating.stage_index == workshop.current_stage,
-        Rating.participant_id == actor.id, Rating.target_type == options[target_id],
-        Rating.target_id == target_id))
+    rating = db.session.scalar(
+        select(Rating).where(
+            Rating.workshop_id == workshop.id,
+            Rating.stage_index == workshop.current_stage,
+            Rating.participant_id == actor.id,
+            Rating.target_type == options[target_id],
+            Rating.target_id == target_id,
+        )
+    )
     if rating is None:
-        rating = Rating(workshop_id=workshop.id, stage_index=workshop.current_stage,
-                        participant_id=actor.id, target_type=options[target_id],
-                        target_id=target_id, x=x, y=y)
+        rating = Rating(
+            workshop_id=workshop.id,
+            stage_index=workshop.current_stage,
+            participant_id=actor.id,
+            target_type=options[target_id],
+            target_id=target_id,
+            x=x,
+            y=y,
+        )
         db.session.add(rating)
     else:
         rating.x, rating.y = x, y
@@ -70,8 +80,9 @@ def _spread(values: list[int]) -> float:
 
 def matrix(workshop: Workshop, stage_index: int) -> list[dict[str, Any]]:
     """Each candidate at the mean of its ratings, with the spread and every point (anonymous)."""
-    ratings = db.session.scalars(select(Rating).where(
-        Rating.workshop_id == workshop.id, Rating.stage_index == stage_index))
+    ratings = db.session.scalars(
+        select(Rating).where(Rating.workshop_id == workshop.id, Rating.stage_index == stage_index)
+    )
     points: dict[int, list[tuple[int, int]]] = {}
     for rating in ratings:
         points.setdefault(rating.target_id, []).append((rating.x, rating.y))
@@ -81,21 +92,38 @@ def matrix(workshop: Workshop, stage_index: int) -> list[dict[str, Any]]:
         xs, ys = [p[0] for p in own], [p[1] for p in own]
         x_mean = round(statistics.fmean(xs), 2) if xs else None
         y_mean = round(statistics.fmean(ys), 2) if ys else None
-        result.append({**candidate, "count": len(own), "x": x_mean, "y": y_mean,
-                       "x_spread": _spread(xs), "y_spread": _spread(ys),
-                       "quadrant": quadrant(x_mean, y_mean), "points": sorted(own)})
+        result.append(
+            {
+                **candidate,
+                "count": len(own),
+                "x": x_mean,
+                "y": y_mean,
+                "x_spread": _spread(xs),
+                "y_spread": _spread(ys),
+                "quadrant": quadrant(x_mean, y_mean),
+                "points": sorted(own),
+            }
+        )
     return result
 
 
 def my_ratings(participant: Participant, stage_index: int) -> dict[str, list[int]]:
-    rows = db.session.scalars(select(Rating).where(
-        Rating.participant_id == participant.id, Rating.stage_index == stage_index))
+    rows = db.session.scalars(
+        select(Rating).where(Rating.participant_id == participant.id, Rating.stage_index == stage_index)
+    )
     return {str(r.target_id): [r.x, r.y] for r in rows}
 
 
 def rater_count(workshop: Workshop, stage_index: int) -> int:
-    return len(set(db.session.scalars(select(Rating.participant_id).where(
-        Rating.workshop_id == workshop.id, Rating.stage_index == stage_index))))
+    return len(
+        set(
+            db.session.scalars(
+                select(Rating.participant_id).where(
+                    Rating.workshop_id == workshop.id, Rating.stage_index == stage_index
+                )
+            )
+        )
+    )
 
 
 def latest_ratings_by_target(workshop: Workshop) -> dict[tuple[str, int], list[tuple[int, int]]]:

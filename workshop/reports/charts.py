@@ -19,8 +19,12 @@ from markupsafe import Markup, escape
 FONT = "DejaVu Sans, sans-serif"
 SCALE = (1, 5)  # ratings go from 1 to 5; 3 is the boundary between quadrants
 INK, MUTED, LINE, ACCENT = "#1d2330", "#5b6475", "#c3c8d2", "#0b6e4f"
-QUADRANT_FILLS = {"quick_win": "#e3f1ea", "major_project": "#e6edf6",
-                  "fill_in": "#f6f2e2", "thankless": "#f4e6e4"}
+QUADRANT_FILLS = {
+    "quick_win": "#e3f1ea",
+    "major_project": "#e6edf6",
+    "fill_in": "#f6f2e2",
+    "thankless": "#f4e6e4",
+}
 
 
 def idea_labels(ideas: Sequence[Mapping[str, Any]]) -> dict[tuple[str, int], str]:
@@ -70,10 +74,12 @@ def _element(tag: str, text: Any = None, **attributes: Any) -> str:
 
 
 def _svg(width: float, height: float, title: str, body: Iterable[str], css_class: str) -> Markup:
-    head = (f'<svg xmlns="http://www.w3.org/2000/svg" class="{escape(css_class)}" role="img"'
-            f' viewBox="0 0 {_number(width)} {_number(height)}"'
-            f' width="{_number(width)}" height="{_number(height)}"'
-            f' font-family="{FONT}" font-size="10" fill="{INK}">')
+    head = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="{escape(css_class)}" role="img"'
+        f' viewBox="0 0 {_number(width)} {_number(height)}"'
+        f' width="{_number(width)}" height="{_number(height)}"'
+        f' font-family="{FONT}" font-size="10" fill="{INK}">'
+    )
     # Safe: every attribute value and text node above went through escape().
     return Markup(head + _element("title", title) + "".join(body) + "</svg>")  # noqa: S704
 
@@ -83,8 +89,12 @@ def _truncate(text: str, length: int) -> str:
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"
 
 
-def matrix_svg(ideas: Sequence[Mapping[str, Any]], axes_labels: Sequence[str],
-               quadrant_labels: Mapping[str, str], size: int = 480) -> Markup:
+def matrix_svg(
+    ideas: Sequence[Mapping[str, Any]],
+    axes_labels: Sequence[str],
+    quadrant_labels: Mapping[str, str],
+    size: int = 480,
+) -> Markup:
     """The impact × feasibility matrix: each rated idea at its means, with its spread.
 
     `ideas` are report ideas (`impact`, `feasibility`, `*_spread`, `rank`, `type`,
@@ -110,43 +120,123 @@ def matrix_svg(ideas: Sequence[Mapping[str, Any]], axes_labels: Sequence[str],
     half = inner / 2
     mid_x, mid_y = pad_left + half, pad_top + half
     body: list[str] = []
-    corners = [(pad_left, pad_top, "fill_in"), (mid_x, pad_top, "quick_win"),
-               (pad_left, mid_y, "thankless"), (mid_x, mid_y, "major_project")]
+    corners = [
+        (pad_left, pad_top, "fill_in"),
+        (mid_x, pad_top, "quick_win"),
+        (pad_left, mid_y, "thankless"),
+        (mid_x, mid_y, "major_project"),
+    ]
     for qx, qy, name in corners:
-        body.append(_element("rect", x=float(qx), y=float(qy), width=half, height=half,
-                             fill=QUADRANT_FILLS[name]))
+        body.append(
+            _element("rect", x=float(qx), y=float(qy), width=half, height=half, fill=QUADRANT_FILLS[name])
+        )
     # Quadrant names sit in the outer corners, where means are rarest (scores stop at 1 and 5).
-    label_places = {"fill_in": (pad_left + 5.0, pad_top + 12.0, "start"),
-                    "quick_win": (pad_left + inner - 5.0, pad_top + 12.0, "end"),
-                    "thankless": (pad_left + 5.0, pad_top + inner - 5.0, "start"),
-                    "major_project": (pad_left + inner - 5.0, pad_top + inner - 5.0, "end")}
+    label_places = {
+        "fill_in": (pad_left + 5.0, pad_top + 12.0, "start"),
+        "quick_win": (pad_left + inner - 5.0, pad_top + 12.0, "end"),
+        "thankless": (pad_left + 5.0, pad_top + inner - 5.0, "start"),
+        "major_project": (pad_left + inner - 5.0, pad_top + inner - 5.0, "end"),
+    }
     for name, (qx, qy, anchor) in label_places.items():
-        body.append(_element("text", quadrant_labels.get(name, name), x=qx, y=qy,
-                             text_anchor=anchor, font_size="8.5", font_weight="bold", fill=MUTED))
-    body.append(_element("rect", x=float(pad_left), y=float(pad_top), width=float(inner),
-                         height=float(inner), fill="none", stroke=LINE))
-    body.append(_element("line", x1=mid_x, x2=mid_x, y1=float(pad_top), y2=pad_top + float(inner),
-                         stroke=MUTED, stroke_width="0.8"))
-    body.append(_element("line", x1=float(pad_left), x2=pad_left + float(inner), y1=mid_y, y2=mid_y,
-                         stroke=MUTED, stroke_width="0.8"))
+        body.append(
+            _element(
+                "text",
+                quadrant_labels.get(name, name),
+                x=qx,
+                y=qy,
+                text_anchor=anchor,
+                font_size="8.5",
+                font_weight="bold",
+                fill=MUTED,
+            )
+        )
+    body.append(
+        _element(
+            "rect",
+            x=float(pad_left),
+            y=float(pad_top),
+            width=float(inner),
+            height=float(inner),
+            fill="none",
+            stroke=LINE,
+        )
+    )
+    body.append(
+        _element(
+            "line",
+            x1=mid_x,
+            x2=mid_x,
+            y1=float(pad_top),
+            y2=pad_top + float(inner),
+            stroke=MUTED,
+            stroke_width="0.8",
+        )
+    )
+    body.append(
+        _element(
+            "line",
+            x1=float(pad_left),
+            x2=pad_left + float(inner),
+            y1=mid_y,
+            y2=mid_y,
+            stroke=MUTED,
+            stroke_width="0.8",
+        )
+    )
     for score in range(low, high + 1):
-        body.append(_element("text", str(score), x=px(score), y=pad_top + inner + 13.0,
-                             text_anchor="middle", font_size="8", fill=MUTED))
-        body.append(_element("text", str(score), x=pad_left - 6.0, y=py(score) + 3.0,
-                             text_anchor="end", font_size="8", fill=MUTED))
-    body.append(_element("text", f"{_truncate(x_label, 70)} →", x=mid_x,
-                         y=pad_top + inner + 32.0, text_anchor="middle", font_size="9.5"))
+        body.append(
+            _element(
+                "text",
+                str(score),
+                x=px(score),
+                y=pad_top + inner + 13.0,
+                text_anchor="middle",
+                font_size="8",
+                fill=MUTED,
+            )
+        )
+        body.append(
+            _element(
+                "text",
+                str(score),
+                x=pad_left - 6.0,
+                y=py(score) + 3.0,
+                text_anchor="end",
+                font_size="8",
+                fill=MUTED,
+            )
+        )
+    body.append(
+        _element(
+            "text",
+            f"{_truncate(x_label, 70)} →",
+            x=mid_x,
+            y=pad_top + inner + 32.0,
+            text_anchor="middle",
+            font_size="9.5",
+        )
+    )
     label_x = 16.0
-    body.append(_element("text", f"{_truncate(y_label, 70)} →", x=label_x, y=mid_y,
-                         text_anchor="middle", font_size="9.5",
-                         transform=f"rotate(-90 {_number(label_x)} {_number(mid_y)})"))
+    body.append(
+        _element(
+            "text",
+            f"{_truncate(y_label, 70)} →",
+            x=label_x,
+            y=mid_y,
+            text_anchor="middle",
+            font_size="9.5",
+            transform=f"rotate(-90 {_number(label_x)} {_number(mid_y)})",
+        )
+    )
 
     labels = idea_labels(ideas)
-    rated = [idea for idea in ideas
-             if idea.get("impact") is not None and idea.get("feasibility") is not None]
+    rated = [idea for idea in ideas if idea.get("impact") is not None and idea.get("feasibility") is not None]
     crowded = len(rated) > 12
-    spread_style = {"stroke": ACCENT, "stroke_opacity": "0.3" if crowded else "0.5",
-                    "stroke_width": "0.8" if crowded else "1.2"}
+    spread_style = {
+        "stroke": ACCENT,
+        "stroke_opacity": "0.3" if crowded else "0.5",
+        "stroke_width": "0.8" if crowded else "1.2",
+    }
     radius = 8.0
     placed: list[tuple[float, float]] = []
     spreads: list[str] = []
@@ -160,31 +250,56 @@ def matrix_svg(ideas: Sequence[Mapping[str, Any]], axes_labels: Sequence[str],
             spreads.append(_element("line", x1=cx - sx, x2=cx + sx, y1=cy, y2=cy, **spread_style))
         if sy:
             spreads.append(_element("line", x1=cx, x2=cx, y1=cy - sy, y2=cy + sy, **spread_style))
-        lx, ly = _free_spot(cx, cy, placed, radius * 2 + 1, pad_left + radius,
-                            pad_left + inner - radius, pad_top + radius, pad_top + inner - radius)
+        lx, ly = _free_spot(
+            cx,
+            cy,
+            placed,
+            radius * 2 + 1,
+            pad_left + radius,
+            pad_left + inner - radius,
+            pad_top + radius,
+            pad_top + inner - radius,
+        )
         placed.append((lx, ly))
         label = labels[(idea["type"], idea["id"])]
         if (lx, ly) != (cx, cy):
-            leaders.append(_element("line", x1=cx, y1=cy, x2=lx, y2=ly, stroke=INK,
-                                    stroke_width="0.6"))
+            leaders.append(_element("line", x1=cx, y1=cy, x2=lx, y2=ly, stroke=INK, stroke_width="0.6"))
             leaders.append(_element("circle", cx=cx, cy=cy, r="1.6", fill=INK))
-        markers.append(_element("circle", cx=lx, cy=ly, r=radius, fill=ACCENT, stroke="#fff",
-                                stroke_width="1"))
-        markers.append(_element("text", label, x=lx, y=ly + 3.2, text_anchor="middle",
-                                font_size="8.5" if len(label) < 3 else "7", font_weight="bold",
-                                fill="#fff"))
+        markers.append(
+            _element("circle", cx=lx, cy=ly, r=radius, fill=ACCENT, stroke="#fff", stroke_width="1")
+        )
+        markers.append(
+            _element(
+                "text",
+                label,
+                x=lx,
+                y=ly + 3.2,
+                text_anchor="middle",
+                font_size="8.5" if len(label) < 3 else "7",
+                font_weight="bold",
+                fill="#fff",
+            )
+        )
     body += spreads + leaders
     title = f"{x_label} × {y_label}"
     return _svg(size, height, title, body + markers, "chart matrix")
 
 
-def _free_spot(x: float, y: float, placed: list[tuple[float, float]], distance: float,
-               left: float, right: float, top: float, bottom: float) -> tuple[float, float]:
+def _free_spot(
+    x: float,
+    y: float,
+    placed: list[tuple[float, float]],
+    distance: float,
+    left: float,
+    right: float,
+    top: float,
+    bottom: float,
+) -> tuple[float, float]:
     """The nearest point to (x, y) on a spiral that keeps `distance` from every placed marker."""
     x, y = min(max(x, left), right), min(max(y, top), bottom)
 
     def free(px: float, py: float) -> bool:
-        return all((px - qx) ** 2 + (py - qy) ** 2 >= distance ** 2 for qx, qy in placed)
+        return all((px - qx) ** 2 + (py - qy) ** 2 >= distance**2 for qx, qy in placed)
 
     if free(x, y):
         return x, y
@@ -198,8 +313,9 @@ def _free_spot(x: float, y: float, placed: list[tuple[float, float]], distance: 
     return x, y  # pragma: no cover - a crowded chart keeps the true place
 
 
-def dots_bar_svg(ideas: Sequence[Mapping[str, Any]], width: int = 620,
-                 title_length: int = 52, title: str = "dots") -> Markup:
+def dots_bar_svg(
+    ideas: Sequence[Mapping[str, Any]], width: int = 620, title_length: int = 52, title: str = "dots"
+) -> Markup:
     """Dots per idea as horizontal bars, in rank order, each bar labelled with its count.
 
     Each row starts with the idea's label (see `idea_labels`) and a shortened
@@ -218,23 +334,49 @@ def dots_bar_svg(ideas: Sequence[Mapping[str, Any]], width: int = 620,
     body: list[str] = []
     for tick in ticks:
         x = bar_left + tick / most * bar_room
-        body.append(_element("line", x1=x, x2=x, y1=top, y2=top + count * row, stroke=LINE,
-                             stroke_width="0.6"))
-        body.append(_element("text", str(tick), x=x, y=top + count * row + 11.0,
-                             text_anchor="middle", font_size="7.5", fill=MUTED))
+        body.append(
+            _element("line", x1=x, x2=x, y1=top, y2=top + count * row, stroke=LINE, stroke_width="0.6")
+        )
+        body.append(
+            _element(
+                "text",
+                str(tick),
+                x=x,
+                y=top + count * row + 11.0,
+                text_anchor="middle",
+                font_size="7.5",
+                fill=MUTED,
+            )
+        )
     for index, idea in enumerate(ideas):
         y = top + index * row
         dots = int(idea.get("dots") or 0)
-        body.append(_element("text", labels[(idea["type"], idea["id"])], x=20.0, y=y + row * 0.7,
-                             text_anchor="end", font_size="8.5", font_weight="bold"))
-        body.append(_element("text", _truncate(idea.get("title") or "", title_length), x=26.0,
-                             y=y + row * 0.7, font_size="8.5"))
+        body.append(
+            _element(
+                "text",
+                labels[(idea["type"], idea["id"])],
+                x=20.0,
+                y=y + row * 0.7,
+                text_anchor="end",
+                font_size="8.5",
+                font_weight="bold",
+            )
+        )
+        body.append(
+            _element(
+                "text",
+                _truncate(idea.get("title") or "", title_length),
+                x=26.0,
+                y=y + row * 0.7,
+                font_size="8.5",
+            )
+        )
         bar = dots / most * bar_room
         if bar:
-            body.append(_element("rect", x=bar_left, y=y + 2.5, width=bar, height=row - 5.0,
-                                 fill=ACCENT))
-        body.append(_element("text", str(dots), x=bar_left + bar + 4.0, y=y + row * 0.7,
-                             font_size="8", fill=INK))
+            body.append(_element("rect", x=bar_left, y=y + 2.5, width=bar, height=row - 5.0, fill=ACCENT))
+        body.append(
+            _element("text", str(dots), x=bar_left + bar + 4.0, y=y + row * 0.7, font_size="8", fill=INK)
+        )
     if not ideas:
         body.append(_element("text", "–", x=bar_left, y=top + row * 0.7, fill=MUTED))
     return _svg(width, height, title, body, "chart dots")

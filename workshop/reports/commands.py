@@ -34,8 +34,7 @@ def _find(reference: str) -> Workshop:
     try:
         return find_workshop(reference)
     except NotAllowed:
-        workshop = db.session.scalar(select(Workshop).where(
-            Workshop.code == normalise_code(reference)))
+        workshop = db.session.scalar(select(Workshop).where(Workshop.code == normalise_code(reference)))
         if workshop is None:  # pragma: no cover - NotAllowed means the code exists
             raise
         return workshop
@@ -54,12 +53,21 @@ def _check_writable(path: Path) -> None:
 
 @click.command("export")
 @click.argument("reference", metavar="WORKSHOP")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), required=True,
-              help="pdf (the report), html (its print page), csv (one row per note), "
-                   "json (the whole document, see report.schema.json) or md (a summary).")
-@click.option("--output", "-o", default=None, metavar="FILE",
-              help="File to write; - for standard output (not for pdf). "
-                   "Default: TITLE-DATE.EXT in the current folder.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    required=True,
+    help="pdf (the report), html (its print page), csv (one row per note), "
+    "json (the whole document, see report.schema.json) or md (a summary).",
+)
+@click.option(
+    "--output",
+    "-o",
+    default=None,
+    metavar="FILE",
+    help="File to write; - for standard output (not for pdf). Default: TITLE-DATE.EXT in the current folder.",
+)
 @with_appcontext
 def export_command(reference: str, fmt: str, output: str | None) -> None:
     """Export a workshop's report or data; WORKSHOP is its number or its join code.
@@ -77,7 +85,8 @@ def export_command(reference: str, fmt: str, output: str | None) -> None:
     target = output or export_filename(report, fmt)
     if target == "-" and fmt not in TEXT_FORMATS:
         raise click.ClickException(
-            f"--output - writes text to standard output; a {fmt} file needs a file name")
+            f"--output - writes text to standard output; a {fmt} file needs a file name"
+        )
     path = None if target == "-" else Path(target)
     if path is not None:
         _check_writable(path)

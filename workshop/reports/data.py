@@ -70,8 +70,11 @@ def _workshop(workshop: Workshop) -> dict[str, Any]:
         "language": workshop.language,
         "place": workshop.place,
         "date": held_on.isoformat(),
-        "plan": {"slug": plan.slug, "title": plan.text("title", workshop.language),
-                 "description": plan.text("description", workshop.language)},
+        "plan": {
+            "slug": plan.slug,
+            "title": plan.text("title", workshop.language),
+            "description": plan.text("description", workshop.language),
+        },
         "facilitator": workshop.owner.email,
         "participants": participant_count(workshop),
         "status": workshop.status,
@@ -80,21 +83,22 @@ def _workshop(workshop: Workshop) -> dict[str, Any]:
 
 def _stages(workshop: Workshop) -> list[dict[str, Any]]:
     language = workshop.language
-    return [{
-        "index": index,
-        "number": index + 1,
-        "id": stage.id,
-        "kind": stage.kind,
-        "title": stage.text("title", language),
-        "prompt": stage.text("prompt", language),
-        "lanes": [{"key": lane.key, "label": lane.label.get(language, lane.key)}
-                  for lane in stage.lanes],
-        "private": stage.private,
-        "dots": stage.dots or None,
-        "cap": stage.cap or None,
-        "axes": [{"key": axis.key, "label": axis.label.get(language, axis.key)}
-                 for axis in stage.axes],
-    } for index, stage in enumerate(workshop.plan.stages)]
+    return [
+        {
+            "index": index,
+            "number": index + 1,
+            "id": stage.id,
+            "kind": stage.kind,
+            "title": stage.text("title", language),
+            "prompt": stage.text("prompt", language),
+            "lanes": [{"key": lane.key, "label": lane.label.get(language, lane.key)} for lane in stage.lanes],
+            "private": stage.private,
+            "dots": stage.dots or None,
+            "cap": stage.cap or None,
+            "axes": [{"key": axis.key, "label": axis.label.get(language, axis.key)} for axis in stage.axes],
+        }
+        for index, stage in enumerate(workshop.plan.stages)
+    ]
 
 
 def _lane_label(workshop: Workshop, stage_index: int, lane: str | None) -> str | None:
@@ -106,41 +110,60 @@ def _lane_label(workshop: Workshop, stage_index: int, lane: str | None) -> str |
 def _notes(workshop: Workshop) -> list[dict[str, Any]]:
     stages = workshop.plan.stages
     dots: dict[int, int] = {}
-    for (target_id,) in db.session.execute(select(Dot.target_id).where(
-            Dot.workshop_id == workshop.id, Dot.target_type == "note")):
+    for (target_id,) in db.session.execute(
+        select(Dot.target_id).where(Dot.workshop_id == workshop.id, Dot.target_type == "note")
+    ):
         dots[target_id] = dots.get(target_id, 0) + 1
-    rows = db.session.scalars(select(Note).where(Note.workshop_id == workshop.id)
-                              .order_by(Note.stage_index, Note.created_at, Note.id))
-    return [{
-        "id": note.id,
-        "stage": note.stage_index,
-        "stage_id": stages[note.stage_index].id if note.stage_index < len(stages) else None,
-        "lane": note.lane,
-        "lane_label": _lane_label(workshop, note.stage_index, note.lane),
-        "text": "" if note.deleted_at else note.text,
-        "cluster": note.cluster_id,
-        "evidence_id": note.evidence_id,
-        "source": note.source,
-        "imported": note.client_id.startswith(IMPORT_CLIENT_ID_PREFIX),
-        "hidden": note.hidden_at is not None,
-        "deleted": note.deleted_at is not None,
-        "decision": note.decision,
-        "dots": dots.get(note.id, 0),
-        "created_at": note.created_at.isoformat(timespec="seconds"),
-    } for note in rows]
+    rows = db.session.scalars(
+        select(Note)
+        .where(Note.workshop_id == workshop.id)
+        .order_by(Note.stage_index, Note.created_at, Note.id)
+    )
+    return [
+        {
+            "id": note.id,
+            "stage": note.stage_index,
+            "stage_id": stages[note.stage_index].id if note.stage_index < len(stages) else None,
+            "lane": note.lane,
+            "lane_label": _lane_label(workshop, note.stage_index, note.lane),
+            "text": "" if note.deleted_at else note.text,
+            "cluster": note.cluster_id,
+            "evidence_id": note.evidence_id,
+            "source": note.source,
+            "imported": note.client_id.startswith(IMPORT_CLIENT_ID_PREFIX),
+            "hidden": note.hidden_at is not None,
+            "deleted": note.deleted_at is not None,
+            "decision": note.decision,
+            "dots": dots.get(note.id, 0),
+            "created_at": note.created_at.isoformat(timespec="seconds"),
+        }
+        for note in rows
+    ]
 
 
 def _ideas(workshop: Workshop) -> list[dict[str, Any]]:
     ideas = []
     for entry in ranking(workshop):
-        ideas.append({
-            "rank": entry["rank"], "tied": entry["tied"], "type": entry["type"], "id": entry["id"],
-            "title": entry["title"], "dots": entry["dots"], "impact": entry["x"],
-            "feasibility": entry["y"], "impact_spread": entry["x_spread"],
-            "feasibility_spread": entry["y_spread"], "ratings": entry["ratings"],
-            "quadrant": entry["quadrant"], "quadrant_label": quadrant_label(entry["quadrant"]),
-            "decision": entry["decision"], "reason": entry["reason"], "notes": entry["notes"],
-        })
+        ideas.append(
+            {
+                "rank": entry["rank"],
+                "tied": entry["tied"],
+                "type": entry["type"],
+                "id": entry["id"],
+                "title": entry["title"],
+                "dots": entry["dots"],
+                "impact": entry["x"],
+                "feasibility": entry["y"],
+                "impact_spread": entry["x_spread"],
+                "feasibility_spread": entry["y_spread"],
+                "ratings": entry["ratings"],
+                "quadrant": entry["quadrant"],
+                "quadrant_label": quadrant_label(entry["quadrant"]),
+                "decision": entry["decision"],
+                "reason": entry["reason"],
+                "notes": entry["notes"],
+            }
+        )
     return ideas
 
 
@@ -156,27 +179,45 @@ def _clusters(workshop: Workshop, notes: list[dict[str, Any]]) -> list[dict[str,
     for note in notes:
         if note["cluster"] is not None and not note["deleted"]:
             members.setdefault(note["cluster"], []).append(note["id"])
-    clusters = db.session.scalars(select(Cluster).where(Cluster.workshop_id == workshop.id)
-                                  .order_by(Cluster.created_at, Cluster.id))
-    return [{"id": c.id, "title": c.title, "decision": c.decision, "stage": c.stage_index,
-             "notes": members.get(c.id, [])} for c in clusters]
+    clusters = db.session.scalars(
+        select(Cluster).where(Cluster.workshop_id == workshop.id).order_by(Cluster.created_at, Cluster.id)
+    )
+    return [
+        {
+            "id": c.id,
+            "title": c.title,
+            "decision": c.decision,
+            "stage": c.stage_index,
+            "notes": members.get(c.id, []),
+        }
+        for c in clusters
+    ]
 
 
 def _findings(workshop: Workshop, notes: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Notes grouped by lane (the coding frame), each lane listing its groups and loose notes."""
     lanes: dict[str, dict[str, Any]] = {}
-    titles = {c.id: c.title for c in db.session.scalars(
-        select(Cluster).where(Cluster.workshop_id == workshop.id))}
+    titles = {
+        c.id: c.title for c in db.session.scalars(select(Cluster).where(Cluster.workshop_id == workshop.id))
+    }
     for note in notes:
         if note["deleted"] or note["hidden"]:
             continue
         key = note["lane"] or ""
-        lane = lanes.setdefault(key, {"lane": note["lane"],
-                                      "label": note["lane_label"] or _("Without lane"),
-                                      "groups": {}, "loose": []})
+        lane = lanes.setdefault(
+            key,
+            {
+                "lane": note["lane"],
+                "label": note["lane_label"] or _("Without lane"),
+                "groups": {},
+                "loose": [],
+            },
+        )
         if note["cluster"] is not None:
-            group = lane["groups"].setdefault(note["cluster"], {
-                "cluster": note["cluster"], "title": titles.get(note["cluster"], ""), "notes": []})
+            group = lane["groups"].setdefault(
+                note["cluster"],
+                {"cluster": note["cluster"], "title": titles.get(note["cluster"], ""), "notes": []},
+            )
             group["notes"].append(note["id"])
         else:
             lane["loose"].append(note["id"])
@@ -185,8 +226,11 @@ def _findings(workshop: Workshop, notes: list[dict[str, Any]]) -> list[dict[str,
 
 
 def _participant_labels(workshop: Workshop) -> dict[int, str]:
-    ids = db.session.scalars(select(Participant.id).where(Participant.workshop_id == workshop.id)
-                             .order_by(Participant.joined_at, Participant.id))
+    ids = db.session.scalars(
+        select(Participant.id)
+        .where(Participant.workshop_id == workshop.id)
+        .order_by(Participant.joined_at, Participant.id)
+    )
     return {participant_id: f"P{number}" for number, participant_id in enumerate(ids, start=1)}
 
 
@@ -195,21 +239,36 @@ def _votes(workshop: Workshop, labels: dict[int, str]) -> list[dict[str, Any]]:
     for index, stage in enumerate(workshop.plan.stages):
         if stage.kind != "vote":
             continue
-        dots = list(db.session.scalars(select(Dot).where(
-            Dot.workshop_id == workshop.id, Dot.stage_index == index).order_by(Dot.id)))
+        dots = list(
+            db.session.scalars(
+                select(Dot).where(Dot.workshop_id == workshop.id, Dot.stage_index == index).order_by(Dot.id)
+            )
+        )
         totals: dict[tuple[str, int], int] = {}
         for dot in dots:
-            totals[(dot.target_type, dot.target_id)] = totals.get(
-                (dot.target_type, dot.target_id), 0) + 1
-        result.append({
-            "stage": index, "title": stage.text("title", workshop.language),
-            "closed": is_closed(workshop, index), "voters": voter_count(workshop, index),
-            "dots_per_person": stage.dots, "cap": stage.cap,
-            "totals": [{"type": t, "id": i, "dots": n}
-                       for (t, i), n in sorted(totals.items(), key=lambda kv: -kv[1])],
-            "record": [{"participant": labels.get(dot.participant_id, "?"),
-                        "type": dot.target_type, "id": dot.target_id} for dot in dots],
-        })
+            totals[(dot.target_type, dot.target_id)] = totals.get((dot.target_type, dot.target_id), 0) + 1
+        result.append(
+            {
+                "stage": index,
+                "title": stage.text("title", workshop.language),
+                "closed": is_closed(workshop, index),
+                "voters": voter_count(workshop, index),
+                "dots_per_person": stage.dots,
+                "cap": stage.cap,
+                "totals": [
+                    {"type": t, "id": i, "dots": n}
+                    for (t, i), n in sorted(totals.items(), key=lambda kv: -kv[1])
+                ],
+                "record": [
+                    {
+                        "participant": labels.get(dot.participant_id, "?"),
+                        "type": dot.target_type,
+                        "id": dot.target_id,
+                    }
+                    for dot in dots
+                ],
+            }
+        )
     return result
 
 
@@ -218,14 +277,26 @@ def _ratings(workshop: Workshop, labels: dict[int, str]) -> list[dict[str, Any]]
     for index, stage in enumerate(workshop.plan.stages):
         if stage.kind != "rate":
             continue
-        rows = db.session.scalars(select(Rating).where(
-            Rating.workshop_id == workshop.id, Rating.stage_index == index)
-            .order_by(Rating.target_type, Rating.target_id, Rating.participant_id))
-        result.append({
-            "stage": index, "title": stage.text("title", workshop.language),
-            "axes": [{"key": a.key, "label": a.label.get(workshop.language, a.key)}
-                     for a in stage.axes],
-            "record": [{"participant": labels.get(r.participant_id, "?"), "type": r.target_type,
-                        "id": r.target_id, "x": r.x, "y": r.y} for r in rows],
-        })
+        rows = db.session.scalars(
+            select(Rating)
+            .where(Rating.workshop_id == workshop.id, Rating.stage_index == index)
+            .order_by(Rating.target_type, Rating.target_id, Rating.participant_id)
+        )
+        result.append(
+            {
+                "stage": index,
+                "title": stage.text("title", workshop.language),
+                "axes": [{"key": a.key, "label": a.label.get(workshop.language, a.key)} for a in stage.axes],
+                "record": [
+                    {
+                        "participant": labels.get(r.participant_id, "?"),
+                        "type": r.target_type,
+                        "id": r.target_id,
+                        "x": r.x,
+                        "y": r.y,
+                    }
+                    for r in rows
+                ],
+            }
+        )
     return result

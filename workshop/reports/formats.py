@@ -54,9 +54,27 @@ MEDIA_TYPES = {
 }
 
 CSV_COLUMNS = (
-    "workshop_id", "workshop", "note_id", "stage_number", "stage_title", "prompt", "lane",
-    "lane_label", "text", "group_id", "group_title", "group_dots", "idea_rank", "impact_mean",
-    "feasibility_mean", "note_dots", "evidence_id", "source", "hidden", "deleted", "decision",
+    "workshop_id",
+    "workshop",
+    "note_id",
+    "stage_number",
+    "stage_title",
+    "prompt",
+    "lane",
+    "lane_label",
+    "text",
+    "group_id",
+    "group_title",
+    "group_dots",
+    "idea_rank",
+    "impact_mean",
+    "feasibility_mean",
+    "note_dots",
+    "evidence_id",
+    "source",
+    "hidden",
+    "deleted",
+    "decision",
 )
 CSV_BOM = "\ufeff"
 # What a spreadsheet may read as the start of a formula; the apostrophe is here so the
@@ -156,29 +174,31 @@ def csv_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
         else:
             idea = ideas.get(("note", note["id"]))
             decision = note["decision"]
-        rows.append({
-            "workshop_id": workshop["id"],
-            "workshop": workshop["title"],
-            "note_id": note["id"],
-            "stage_number": stage.get("number", note["stage"] + 1),
-            "stage_title": stage.get("title"),
-            "prompt": stage.get("prompt"),
-            "lane": note["lane"],
-            "lane_label": note["lane_label"],
-            "text": note["text"],
-            "group_id": cluster["id"] if cluster else None,
-            "group_title": cluster["title"] if cluster else None,
-            "group_dots": closed_dots.get(cluster["id"], 0) if cluster else None,
-            "idea_rank": idea["rank"] if idea else None,
-            "impact_mean": idea["impact"] if idea else None,
-            "feasibility_mean": idea["feasibility"] if idea else None,
-            "note_dots": note["dots"],
-            "evidence_id": note["evidence_id"],
-            "source": note["source"],
-            "hidden": note["hidden"],
-            "deleted": note["deleted"],
-            "decision": decision,
-        })
+        rows.append(
+            {
+                "workshop_id": workshop["id"],
+                "workshop": workshop["title"],
+                "note_id": note["id"],
+                "stage_number": stage.get("number", note["stage"] + 1),
+                "stage_title": stage.get("title"),
+                "prompt": stage.get("prompt"),
+                "lane": note["lane"],
+                "lane_label": note["lane_label"],
+                "text": note["text"],
+                "group_id": cluster["id"] if cluster else None,
+                "group_title": cluster["title"] if cluster else None,
+                "group_dots": closed_dots.get(cluster["id"], 0) if cluster else None,
+                "idea_rank": idea["rank"] if idea else None,
+                "impact_mean": idea["impact"] if idea else None,
+                "feasibility_mean": idea["feasibility"] if idea else None,
+                "note_dots": note["dots"],
+                "evidence_id": note["evidence_id"],
+                "source": note["source"],
+                "hidden": note["hidden"],
+                "deleted": note["deleted"],
+                "decision": decision,
+            }
+        )
     return rows
 
 
@@ -231,7 +251,8 @@ def _md_line(line: str) -> str:
     line = line.replace("://", ":\\/\\/")
     line = _MD_WWW.sub(r"\1\\.", line)
     return _MD_LINE_START.sub(
-        lambda match: "\\" + match.group(1) if match.group(1) else match.group(2) + "\\.", line)
+        lambda match: "\\" + match.group(1) if match.group(1) else match.group(2) + "\\.", line
+    )
 
 
 def md_block(text: Any, indent: str) -> str:
@@ -289,14 +310,19 @@ def _markdown_lines(report: dict[str, Any]) -> list[str]:
     workshop = report["workshop"]
     notes = {note["id"]: note for note in report["notes"]}
     facts = [md_escape(workshop["place"])] if workshop["place"] else []
-    facts += [workshop["date"], md_escape(workshop["plan"]["title"]),
-              _("%(count)s participants", count=workshop["participants"])]
+    facts += [
+        workshop["date"],
+        md_escape(workshop["plan"]["title"]),
+        _("%(count)s participants", count=workshop["participants"]),
+    ]
     lines = [f"# {md_escape(workshop['title'])}", "", " · ".join(facts), ""]
 
     lines += [f"## {_('Key messages')}", ""]
     if report["key_ideas"]:
-        lines += [f"{number}. **{md_escape(idea['title'])}** — {md_escape(idea['reason'])}"
-                  for number, idea in enumerate(report["key_ideas"], start=1)]
+        lines += [
+            f"{number}. **{md_escape(idea['title'])}** — {md_escape(idea['reason'])}"
+            for number, idea in enumerate(report["key_ideas"], start=1)
+        ]
     else:
         lines.append(_("No ideas yet."))
     lines.append("")
@@ -305,13 +331,29 @@ def _markdown_lines(report: dict[str, Any]) -> list[str]:
     if report["ideas"]:
         impact, feasibility = _axis_labels(report)
         lines += _table(
-            [_("Rank"), _("Idea"), _("Dots"), md_escape(impact), md_escape(feasibility),
-             _("Quadrant"), _("Decision")],
+            [
+                _("Rank"),
+                _("Idea"),
+                _("Dots"),
+                md_escape(impact),
+                md_escape(feasibility),
+                _("Quadrant"),
+                _("Decision"),
+            ],
             ["---:", "---", "---:", "---:", "---:", "---", "---"],
-            [[_rank_label(idea), md_escape(idea["title"]), str(idea["dots"]),
-              _number(idea["impact"]), _number(idea["feasibility"]),
-              md_escape(idea["quadrant_label"]), _decision_label(idea["decision"])]
-             for idea in report["ideas"]])
+            [
+                [
+                    _rank_label(idea),
+                    md_escape(idea["title"]),
+                    str(idea["dots"]),
+                    _number(idea["impact"]),
+                    _number(idea["feasibility"]),
+                    md_escape(idea["quadrant_label"]),
+                    _decision_label(idea["decision"]),
+                ]
+                for idea in report["ideas"]
+            ],
+        )
     else:
         lines.append(_("No ideas yet."))
     lines.append("")
@@ -323,15 +365,15 @@ def _markdown_lines(report: dict[str, Any]) -> list[str]:
         lines += [f"### {md_escape(lane['label'])}", ""]
         for group in lane["groups"]:
             lines.append(f"- **{md_escape(group['title'])}**")
-            lines += [_note_line(notes[note_id], "  ") for note_id in group["notes"]
-                      if note_id in notes]
+            lines += [_note_line(notes[note_id], "  ") for note_id in group["notes"] if note_id in notes]
         lines += [_note_line(notes[note_id], "") for note_id in lane["loose"] if note_id in notes]
         lines.append("")
 
     lines += [f"## {_('Ideas set aside')}", ""]
     if report["set_aside"]:
-        lines += [f"- {md_escape(idea['title'])} — {md_escape(idea['reason'])}"
-                  for idea in report["set_aside"]]
+        lines += [
+            f"- {md_escape(idea['title'])} — {md_escape(idea['reason'])}" for idea in report["set_aside"]
+        ]
     else:
         lines.append(_("No idea was set aside."))
     return lines

@@ -42,9 +42,16 @@ DEFAULT_BASE_URL = "http://workshop.local/"
 STATIC_PREFIX = "/static/"
 # What a print stylesheet may pull in: styles, images, fonts. Nothing executable.
 SERVED_TYPES = {
-    ".css": "text/css", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
-    ".gif": "image/gif", ".svg": "image/svg+xml", ".woff": "font/woff", ".woff2": "font/woff2",
-    ".ttf": "font/ttf", ".otf": "font/otf",
+    ".css": "text/css",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".svg": "image/svg+xml",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
+    ".ttf": "font/ttf",
+    ".otf": "font/otf",
 }
 MAX_SERVED_BYTES = 10 * 1024 * 1024
 CONCURRENT_RENDERS = 2  # isolated renders at once per server process; more wait their turn
@@ -94,8 +101,11 @@ def _short(url: str) -> str:
     return url if len(url) <= 120 else url[:117] + "..."
 
 
-def make_url_fetcher(static_dir: str | os.PathLike[str], base_url: str = DEFAULT_BASE_URL,
-                     on_request: Callable[[FetchRecord], Any] | None = None):
+def make_url_fetcher(
+    static_dir: str | os.PathLike[str],
+    base_url: str = DEFAULT_BASE_URL,
+    on_request: Callable[[FetchRecord], Any] | None = None,
+):
     """A WeasyPrint URL fetcher serving only files under `static_dir` as `<base_url>static/…`.
 
     Every request is kept in the fetcher's `requests` list (and passed to
@@ -134,7 +144,7 @@ def make_url_fetcher(static_dir: str | os.PathLike[str], base_url: str = DEFAULT
             path = unquote(parts.path)
             if not path.startswith(STATIC_PREFIX):
                 raise self.refuse(url, "only static files are served")
-            segments = path[len(STATIC_PREFIX):].split("/")
+            segments = path[len(STATIC_PREFIX) :].split("/")
             if any(s in ("", ".", "..") or "\\" in s or "\x00" in s for s in segments):
                 raise self.refuse(url, "path traversal")
             candidate = self.static_dir.joinpath(*segments)
@@ -165,8 +175,13 @@ def make_url_fetcher(static_dir: str | os.PathLike[str], base_url: str = DEFAULT
     return StaticFileFetcher()
 
 
-def render_pdf(html: str, base_url: str = DEFAULT_BASE_URL, *, url_fetcher: Any = None,
-               static_dir: str | os.PathLike[str] | None = None) -> bytes:
+def render_pdf(
+    html: str,
+    base_url: str = DEFAULT_BASE_URL,
+    *,
+    url_fetcher: Any = None,
+    static_dir: str | os.PathLike[str] | None = None,
+) -> bytes:
     """The PDF of a print HTML document. Loads nothing but files of the static folder."""
     from weasyprint import HTML
 
@@ -180,39 +195,58 @@ _slots = threading.BoundedSemaphore(CONCURRENT_RENDERS)
 
 
 def _child_environment() -> dict[str, str]:
-    environment = {key: value for key, value in os.environ.items()
-                   if not key.startswith("WORKSHOP_")}  # no settings, no gevent patching
+    environment = {
+        key: value for key, value in os.environ.items() if not key.startswith("WORKSHOP_")
+    }  # no settings, no gevent patching
     python_path = environment.get("PYTHONPATH")
     environment["PYTHONPATH"] = str(ROOT) + (os.pathsep + python_path if python_path else "")
     return environment
 
 
-def render_pdf_isolated(html: str, timeout: float = 120, memory_mb: int = 1536, *,
-                        base_url: str = DEFAULT_BASE_URL,
-                        static_dir: str | os.PathLike[str] | None = None) -> bytes:
+def render_pdf_isolated(
+    html: str,
+    timeout: float = 120,
+    memory_mb: int = 1536,
+    *,
+    base_url: str = DEFAULT_BASE_URL,
+    static_dir: str | os.PathLike[str] | None = None,
+) -> bytes:
     """`render_pdf` in a child process with at most `memory_mb` of address space and
     `timeout` seconds; raises ReportError (a readable message) when it cannot finish.
 
     At most CONCURRENT_RENDERS run at once in this process; waiting for a free
     slot counts against the same timeout.
     """
-    request = json.dumps({"html": html, "base_url": base_url,
-                          "static_dir": str(static_dir or default_static_dir()),
-                          "memory_mb": int(memory_mb)}).encode("utf-8")
+    request = json.dumps(
+        {
+            "html": html,
+            "base_url": base_url,
+            "static_dir": str(static_dir or default_static_dir()),
+            "memory_mb": int(memory_mb),
+        }
+    ).encode("utf-8")
     deadline = time.monotonic() + timeout
     if not _slots.acquire(timeout=max(timeout, 0.001)):
         raise ReportError(_("Other reports are being made right now. Try again in a minute."))
     try:
         try:
             result = subprocess.run(  # noqa: S603 - our own interpreter and module, no shell
-                [sys.executable, "-m", "workshop.reports.pdf"], input=request,
-                capture_output=True, timeout=max(deadline - time.monotonic(), 0.001),
-                env=_child_environment(), check=False)
+                [sys.executable, "-m", "workshop.reports.pdf"],
+                input=request,
+                capture_output=True,
+                timeout=max(deadline - time.monotonic(), 0.001),
+                env=_child_environment(),
+                check=False,
+            )
         except subprocess.TimeoutExpired:
             log.warning("PDF rendering stopped after %s seconds", timeout)
-            raise ReportError(_("Making the PDF took longer than %(seconds)s seconds and was "
-                                "stopped. Try again, or export the data as CSV or JSON.",
-                                seconds=_seconds(timeout))) from None
+            raise ReportError(
+                _(
+                    "Making the PDF took longer than %(seconds)s seconds and was "
+                    "stopped. Try again, or export the data as CSV or JSON.",
+                    seconds=_seconds(timeout),
+                )
+            ) from None
     finally:
         _slots.release()
     for line in result.stderr.decode("utf-8", "replace").splitlines():
@@ -223,11 +257,16 @@ def render_pdf_isolated(html: str, timeout: float = 120, memory_mb: int = 1536, 
     if result.returncode == EXIT_OUT_OF_MEMORY or result.returncode < 0:
         # MemoryError in Python, or a native library killed by a signal when an allocation or
         # a thread failed under the address-space limit.
-        raise ReportError(_("The PDF renderer stopped: the report may be too large to print "
-                            "within %(mb)s MB of memory. Export it as CSV or JSON instead.",
-                            mb=memory_mb))
-    raise ReportError(_("The PDF could not be made (renderer exit status %(status)s).",
-                        status=result.returncode))
+        raise ReportError(
+            _(
+                "The PDF renderer stopped: the report may be too large to print "
+                "within %(mb)s MB of memory. Export it as CSV or JSON instead.",
+                mb=memory_mb,
+            )
+        )
+    raise ReportError(
+        _("The PDF could not be made (renderer exit status %(status)s).", status=result.returncode)
+    )
 
 
 def _seconds(value: float) -> str:

@@ -53,8 +53,12 @@ def report_context(report: Mapping[str, Any]) -> dict[str, Any]:
     live_notes = [note for note in report["notes"] if not note["deleted"]]
     rated = [idea for idea in ideas if idea["impact"] is not None]
     voted = any(vote["closed"] and vote["record"] for vote in report["votes"])
-    quadrant_words = {"quick_win": _("quick win"), "major_project": _("major project"),
-                      "fill_in": _("fill-in"), "thankless": _("thankless task")}
+    quadrant_words = {
+        "quick_win": _("quick win"),
+        "major_project": _("major project"),
+        "fill_in": _("fill-in"),
+        "thankless": _("thankless task"),
+    }
 
     def target_label(target_type: str, target_id: int) -> str:
         if (target_type, target_id) in labels:
@@ -93,16 +97,21 @@ def report_context(report: Mapping[str, Any]) -> dict[str, Any]:
         "dots_chart": dots_bar_svg(ideas, title=_("Dots per idea")) if voted and ideas else None,
         "rated_ideas": rated,
         "trace": [_trace(idea, notes, stages) for idea in ideas],
-        "other_notes": _by_stage([notes[i] for i in notes if i not in in_ideas
-                                  and not notes[i]["deleted"] and not notes[i]["hidden"]], stages),
+        "other_notes": _by_stage(
+            [
+                notes[i]
+                for i in notes
+                if i not in in_ideas and not notes[i]["deleted"] and not notes[i]["hidden"]
+            ],
+            stages,
+        ),
         "votes": [_vote_view(vote, target_label) for vote in report["votes"]],
-        "ratings": [_rating_view(rating, ideas, labels, target_label)
-                    for rating in report["ratings"]],
+        "ratings": [_rating_view(rating, ideas, labels, target_label) for rating in report["ratings"]],
     }
 
 
 def rank_text(idea: Mapping[str, Any]) -> str:
-    """"3", or "=3" when the idea shares its rank."""
+    """ "3", or "=3" when the idea shares its rank."""
     return f"={idea['rank']}" if idea.get("tied") else str(idea["rank"])
 
 
@@ -117,14 +126,12 @@ def mean_spread(mean: float | None, spread: float | None) -> str:
 
 
 def decision_text(decision: str | None) -> str:
-    return {"selected": _("Selected"), "set_aside": _("Set aside")}.get(decision or "",
-                                                                       _("Undecided"))
+    return {"selected": _("Selected"), "set_aside": _("Set aside")}.get(decision or "", _("Undecided"))
 
 
 def css_string(text: str) -> Markup:
     """A CSS string literal for `text`: everything but letters, digits and spaces escaped."""
-    escaped = "".join(c if c.isalnum() and c.isascii() or c == " " else f"\\{ord(c):x} "
-                      for c in str(text))
+    escaped = "".join(c if c.isalnum() and c.isascii() or c == " " else f"\\{ord(c):x} " for c in str(text))
     return Markup(f'"{escaped}"')  # noqa: S704 - only letters, digits, spaces and CSS escapes
 
 
@@ -132,8 +139,7 @@ def page_footer_css() -> Markup:
     """`content:` for the page number box, from one translatable "Page X of Y" sentence."""
     sentence = _("Page %(page)s of %(pages)s", page="\x01", pages="\x02")
     parts: list[str] = []
-    for piece in sentence.replace("\x02", "\x00\x02\x00").replace("\x01", "\x00\x01\x00").split(
-            "\x00"):
+    for piece in sentence.replace("\x02", "\x00\x02\x00").replace("\x01", "\x00\x01\x00").split("\x00"):
         if piece == "\x01":
             parts.append("counter(page)")
         elif piece == "\x02":
@@ -166,12 +172,16 @@ def _quote(text: str) -> str:
 
 
 def _with_quotes(idea: Mapping[str, Any], notes: Mapping[int, Any]) -> dict[str, Any]:
-    texts = [notes[i]["text"] for i in idea["notes"]
-             if i in notes and notes[i]["text"] and not notes[i]["hidden"]]
+    texts = [
+        notes[i]["text"] for i in idea["notes"] if i in notes and notes[i]["text"] and not notes[i]["hidden"]
+    ]
     if idea["type"] == "note":
         texts = []  # the idea is the note itself: its title already says it
-    return {**idea, "quotes": [_quote(text) for text in texts[:QUOTES_PER_IDEA]],
-            "more": max(0, len(texts) - QUOTES_PER_IDEA)}
+    return {
+        **idea,
+        "quotes": [_quote(text) for text in texts[:QUOTES_PER_IDEA]],
+        "more": max(0, len(texts) - QUOTES_PER_IDEA),
+    }
 
 
 def _by_stage(notes: list[Mapping[str, Any]], stages: Mapping[int, Any]) -> list[dict[str, Any]]:
@@ -179,12 +189,10 @@ def _by_stage(notes: list[Mapping[str, Any]], stages: Mapping[int, Any]) -> list
     groups: dict[int, list[Mapping[str, Any]]] = {}
     for note in notes:
         groups.setdefault(note["stage"], []).append(note)
-    return [{"stage": stages.get(index), "index": index, "notes": groups[index]}
-            for index in sorted(groups)]
+    return [{"stage": stages.get(index), "index": index, "notes": groups[index]} for index in sorted(groups)]
 
 
-def _trace(idea: Mapping[str, Any], notes: Mapping[int, Any],
-           stages: Mapping[int, Any]) -> dict[str, Any]:
+def _trace(idea: Mapping[str, Any], notes: Mapping[int, Any], stages: Mapping[int, Any]) -> dict[str, Any]:
     members = [notes[i] for i in idea["notes"] if i in notes]
     return {"idea": idea, "stages": _by_stage(members, stages), "count": len(members)}
 
@@ -196,14 +204,23 @@ def _vote_view(vote: Mapping[str, Any], target_label) -> dict[str, Any]:
         placed = people.setdefault(dot["participant"], {})
         label = target_label(dot["type"], dot["id"])
         placed[label] = placed.get(label, 0) + 1
-    rows = [{"participant": who, "dots": sum(placed.values()),
-             "targets": sorted(placed.items(), key=lambda item: _label_order(item[0]))}
-            for who, placed in sorted(people.items(), key=lambda item: _participant_order(item[0]))]
+    rows = [
+        {
+            "participant": who,
+            "dots": sum(placed.values()),
+            "targets": sorted(placed.items(), key=lambda item: _label_order(item[0])),
+        }
+        for who, placed in sorted(people.items(), key=lambda item: _participant_order(item[0]))
+    ]
     return {**vote, "rows": rows, "dots_total": len(vote["record"])}
 
 
-def _rating_view(rating: Mapping[str, Any], ideas: list[Mapping[str, Any]],
-                 labels: Mapping[tuple[str, int], str], target_label) -> dict[str, Any]:
+def _rating_view(
+    rating: Mapping[str, Any],
+    ideas: list[Mapping[str, Any]],
+    labels: Mapping[tuple[str, int], str],
+    target_label,
+) -> dict[str, Any]:
     """One rate stage's record as one row per idea: every participant's pair of scores."""
     by_target: dict[tuple[str, int], list[Mapping[str, Any]]] = {}
     for entry in rating["record"]:
@@ -213,8 +230,9 @@ def _rating_view(rating: Mapping[str, Any], ideas: list[Mapping[str, Any]],
     rows = []
     for key in sorted(by_target, key=lambda k: (order.get(k, len(order)), k)):
         entries = sorted(by_target[key], key=lambda e: _participant_order(e["participant"]))
-        rows.append({"label": labels.get(key) or target_label(*key),
-                     "title": titles.get(key, ""), "entries": entries})
+        rows.append(
+            {"label": labels.get(key) or target_label(*key), "title": titles.get(key, ""), "entries": entries}
+        )
     return {**rating, "rows": rows}
 
 

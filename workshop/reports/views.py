@@ -44,10 +44,14 @@ def export(workshop_id: int, fmt: str):
     filename = export_filename(report, fmt)  # ASCII letters, digits, - and . only
     # The print page opens in the browser to be printed; the other formats are saved.
     disposition = "inline" if fmt == "html" else "attachment"
-    return Response(body, content_type=MEDIA_TYPES[fmt], headers={
-        "Content-Disposition": f'{disposition}; filename="{filename}"',
-        "Content-Security-Policy": PRINT_CSP if fmt == "html" else FILE_CSP,
-        "X-Content-Type-Options": "nosniff",
-        "Cache-Control": "private, no-store",
-        "Referrer-Policy": "no-referrer",
-    })
+    return Response(
+        body,
+        content_type=MEDIA_TYPES[fmt],
+        headers={
+            "Content-Disposition": f'{disposition}; filename="{filename}"',
+            "Content-Security-Policy": PRINT_CSP if fmt == "html" else FILE_CSP,
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+            "Referrer-Policy": "no-referrer",
+        },
+    )

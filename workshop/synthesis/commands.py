@@ -21,16 +21,30 @@ from workshop.synthesis.services import (
 
 @click.command("export-synthesis")
 @click.argument("workshops", nargs=-1, required=True, metavar="WORKSHOP WORKSHOP…")
-@click.option("--output", "-o", required=True,
-              type=click.Path(dir_okay=False, writable=True, allow_dash=True, path_type=Path),
-              help="File to write, e.g. synthesis.pdf ('-' for standard output).")
-@click.option("--format", "output_format", type=click.Choice(["pdf", "html"]), default="pdf",
-              show_default=True, help="pdf, or the print HTML the PDF is made from.")
-@click.option("--top", default=TOP_IDEAS, type=click.IntRange(min=1), show_default=True,
-              help="Ideas shown from each workshop's ranking.")
+@click.option(
+    "--output",
+    "-o",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True, allow_dash=True, path_type=Path),
+    help="File to write, e.g. synthesis.pdf ('-' for standard output).",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["pdf", "html"]),
+    default="pdf",
+    show_default=True,
+    help="pdf, or the print HTML the PDF is made from.",
+)
+@click.option(
+    "--top",
+    default=TOP_IDEAS,
+    type=click.IntRange(min=1),
+    show_default=True,
+    help="Ideas shown from each workshop's ranking.",
+)
 @with_appcontext
-def export_synthesis_command(workshops: tuple[str, ...], output: Path, output_format: str,
-                             top: int) -> None:
+def export_synthesis_command(workshops: tuple[str, ...], output: Path, output_format: str, top: int) -> None:
     """Compare two or more workshops (ids or join codes) in one PDF.
 
     Shows each workshop's ranking of ideas, the themes that recur across them
@@ -54,5 +68,7 @@ def export_synthesis_command(workshops: tuple[str, ...], output: Path, output_fo
         stream.write(data)
     if str(output) == "-":
         return
-    click.echo(f"wrote {output} ({synthesis['totals']['sites']} workshops, "
-               f"{synthesis['totals']['themes']} recurring themes)")
+    click.echo(
+        f"wrote {output} ({synthesis['totals']['sites']} workshops, "
+        f"{synthesis['totals']['themes']} recurring themes)"
+    )

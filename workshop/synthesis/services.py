@@ -63,6 +63,7 @@ _WORD = re.compile(r"[a-z0-9]+")
 
 # Matching titles ------------------------------------------------------------------------------
 
+
 def _strip_accents(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
@@ -110,7 +111,7 @@ def _group_titles(words: list[frozenset[str]]) -> list[list[int]]:
     pairs: dict[tuple[int, int], float] = {}
     for indexes in by_word.values():
         for position, i in enumerate(indexes):
-            for j in indexes[position + 1:]:
+            for j in indexes[position + 1 :]:
                 if (i, j) not in pairs:
                     score = similarity(words[i], words[j])
                     if score >= SIMILARITY:
@@ -125,10 +126,12 @@ def _group_titles(words: list[frozenset[str]]) -> list[list[int]]:
             if key[0] == key[1] or key in seen:
                 continue
             seen.add(key)
-            score = min(pairs.get((min(x, y), max(x, y)), 0.0)
-                        for x in groups[key[0]] for y in groups[key[1]])
-            if score >= SIMILARITY and (best is None or score > best[0]
-                                        or (score == best[0] and key < best[1])):
+            score = min(
+                pairs.get((min(x, y), max(x, y)), 0.0) for x in groups[key[0]] for y in groups[key[1]]
+            )
+            if score >= SIMILARITY and (
+                best is None or score > best[0] or (score == best[0] and key < best[1])
+            ):
                 best = (score, key)
         if best is None:
             break
@@ -140,6 +143,7 @@ def _group_titles(words: list[frozenset[str]]) -> list[list[int]]:
 
 
 # Choosing workshops ---------------------------------------------------------------------------
+
 
 def workshops_for_references(references: list[str]) -> list[Workshop]:
     """The workshops named by ids or join codes, in the order given.
@@ -156,8 +160,9 @@ def workshops_for_references(references: list[str]) -> list[Workshop]:
         except NotAllowed:
             workshops.append(_closed_workshop_for_code(reference))
         except NotFound:
-            raise NotFound(_("No workshop has the id or code “%(reference)s”.",
-                             reference=reference)) from None
+            raise NotFound(
+                _("No workshop has the id or code “%(reference)s”.", reference=reference)
+            ) from None
     return workshops
 
 
@@ -176,12 +181,14 @@ def _check_choice(workshops: list[Workshop]) -> None:
     seen: set[int] = set()
     for workshop in workshops:
         if workshop.id in seen:
-            raise InvalidInput(_("“%(title)s” is chosen twice: choose each workshop once.",
-                                 title=workshop.title))
+            raise InvalidInput(
+                _("“%(title)s” is chosen twice: choose each workshop once.", title=workshop.title)
+            )
         seen.add(workshop.id)
 
 
 # The synthesis document -----------------------------------------------------------------------
+
 
 def build_synthesis(workshops: list[Workshop], top: int = TOP_IDEAS) -> dict[str, Any]:
     """Compare several workshops: each site's ranking, the themes that recur, the totals.
@@ -202,11 +209,16 @@ def build_synthesis(workshops: list[Workshop], top: int = TOP_IDEAS) -> dict[str
 def _build(reports: list[dict[str, Any]], language: str, top: int) -> dict[str, Any]:
     sites = [_site(number, report) for number, report in enumerate(reports, start=1)]
     themes = _themes(reports, sites)
-    theme_of = {(item["site"], item["id"], item["type"]): theme["number"]
-                for theme in themes for item in theme["items"]}
+    theme_of = {
+        (item["site"], item["id"], item["type"]): theme["number"]
+        for theme in themes
+        for item in theme["items"]
+    }
     for site, report in zip(sites, reports, strict=True):
-        site["ideas"] = [_site_idea(idea, theme_of.get((site["number"], idea["id"], idea["type"])))
-                         for idea in report["ideas"][:top]]
+        site["ideas"] = [
+            _site_idea(idea, theme_of.get((site["number"], idea["id"], idea["type"])))
+            for idea in report["ideas"][:top]
+        ]
     return {
         "version": SYNTHESIS_VERSION,
         "language": language,
@@ -215,8 +227,7 @@ def _build(reports: list[dict[str, Any]], language: str, top: int) -> dict[str, 
         "axes": _axes(reports[0]),
         "method": {"top": top, "similarity": SIMILARITY},
         "plans": list({site["plan"]["slug"]: site["plan"]["title"] for site in sites}.values()),
-        "period": {"first": min(site["date"] for site in sites),
-                   "last": max(site["date"] for site in sites)},
+        "period": {"first": min(site["date"] for site in sites), "last": max(site["date"] for site in sites)},
         "sites": sites,
         "themes": themes,
         "totals": _totals(sites, themes),
@@ -248,19 +259,30 @@ def _site(number: int, report: dict[str, Any]) -> dict[str, Any]:
 
 def _site_idea(idea: dict[str, Any], theme: int | None) -> dict[str, Any]:
     return {
-        "rank": idea["rank"], "tied": idea["tied"], "type": idea["type"], "id": idea["id"],
-        "title": idea["title"], "dots": idea["dots"], "impact": idea["impact"],
-        "feasibility": idea["feasibility"], "ratings": idea["ratings"],
+        "rank": idea["rank"],
+        "tied": idea["tied"],
+        "type": idea["type"],
+        "id": idea["id"],
+        "title": idea["title"],
+        "dots": idea["dots"],
+        "impact": idea["impact"],
+        "feasibility": idea["feasibility"],
+        "ratings": idea["ratings"],
         # Labelled again in the synthesis language: sites may have run in another one.
-        "quadrant": idea["quadrant"], "quadrant_label": quadrant_label(idea["quadrant"]),
-        "decision": idea["decision"], "theme": theme,
+        "quadrant": idea["quadrant"],
+        "quadrant_label": quadrant_label(idea["quadrant"]),
+        "decision": idea["decision"],
+        "theme": theme,
     }
 
 
 def _themes(reports: list[dict[str, Any]], sites: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Ideas whose titles match at two or more sites, most widespread first, then most dots."""
-    items = [{"site": site["number"], "site_title": site["title"], **idea}
-             for site, report in zip(sites, reports, strict=True) for idea in report["ideas"]]
+    items = [
+        {"site": site["number"], "site_title": site["title"], **idea}
+        for site, report in zip(sites, reports, strict=True)
+        for idea in report["ideas"]
+    ]
     groups = _group_titles([title_words(item["title"]) for item in items])
     themes = []
     for group in groups:
@@ -269,8 +291,14 @@ def _themes(reports: list[dict[str, Any]], sites: list[dict[str, Any]]) -> list[
         if len(site_numbers) < MIN_SITES:
             continue
         themes.append(_theme(members, site_numbers, sites))
-    themes.sort(key=lambda theme: (-len(theme["sites"]), -theme["dots"],
-                                   -(theme["impact"] or 0), theme["title"].casefold()))
+    themes.sort(
+        key=lambda theme: (
+            -len(theme["sites"]),
+            -theme["dots"],
+            -(theme["impact"] or 0),
+            theme["title"].casefold(),
+        )
+    )
     for number, theme in enumerate(themes, start=1):
         theme["number"] = number
     return themes
@@ -278,16 +306,20 @@ def _themes(reports: list[dict[str, Any]], sites: list[dict[str, Any]]) -> list[
 
 def _weighted_mean(members: list[dict[str, Any]], key: str) -> float | None:
     """The mean over every rating of the matched ideas (each idea's mean weighted by its count)."""
-    rated = [(member[key], member["ratings"]) for member in members
-             if member[key] is not None and member["ratings"]]
+    rated = [
+        (member[key], member["ratings"])
+        for member in members
+        if member[key] is not None and member["ratings"]
+    ]
     count = sum(weight for _value, weight in rated)
     if not count:
         return None
     return round(sum(value * weight for value, weight in rated) / count, 1)
 
 
-def _theme(members: list[dict[str, Any]], site_numbers: list[int],
-           sites: list[dict[str, Any]]) -> dict[str, Any]:
+def _theme(
+    members: list[dict[str, Any]], site_numbers: list[int], sites: list[dict[str, Any]]
+) -> dict[str, Any]:
     members = sorted(members, key=lambda m: (m["site"], m["rank"], m["id"]))
     # Named after its most voted idea; on a tie, the first site's.
     label = sorted(members, key=lambda m: (-m["dots"], m["site"], m["rank"]))[0]["title"]
@@ -297,10 +329,22 @@ def _theme(members: list[dict[str, Any]], site_numbers: list[int],
         "number": 0,
         "title": label,
         "sites": [{"number": n, "title": sites[n - 1]["title"]} for n in site_numbers],
-        "items": [{"site": m["site"], "site_title": m["site_title"], "type": m["type"],
-                   "id": m["id"], "title": m["title"], "rank": m["rank"], "tied": m["tied"],
-                   "dots": m["dots"], "impact": m["impact"], "feasibility": m["feasibility"],
-                   "ratings": m["ratings"]} for m in members],
+        "items": [
+            {
+                "site": m["site"],
+                "site_title": m["site_title"],
+                "type": m["type"],
+                "id": m["id"],
+                "title": m["title"],
+                "rank": m["rank"],
+                "tied": m["tied"],
+                "dots": m["dots"],
+                "impact": m["impact"],
+                "feasibility": m["feasibility"],
+                "ratings": m["ratings"],
+            }
+            for m in members
+        ],
         "dots": sum(m["dots"] for m in members),
         "ratings": sum(m["ratings"] for m in members),
         "impact": impact,
@@ -330,35 +374,55 @@ def _totals(sites: list[dict[str, Any]], themes: list[dict[str, Any]]) -> dict[s
     }
 
 
-def _notices(reports: list[dict[str, Any]], sites: list[dict[str, Any]],
-             language: str) -> list[str]:
+def _notices(reports: list[dict[str, Any]], sites: list[dict[str, Any]], language: str) -> list[str]:
     """What a reader must know before comparing: languages, plans, open votes, empty sites."""
     notices = []
     languages = list(dict.fromkeys(site["language"] for site in sites))
     if len(languages) > 1:
-        notices.append(_(
-            "These workshops were held in different languages (%(languages)s). This synthesis "
-            "is written in the language of the first one, %(language)s; titles stay as "
-            "participants wrote them, so themes are only matched between titles in the same "
-            "words.", languages=", ".join(LANGUAGE_NAMES.get(code, code) for code in languages),
-            language=LANGUAGE_NAMES.get(language, language)))
+        notices.append(
+            _(
+                "These workshops were held in different languages (%(languages)s). This synthesis "
+                "is written in the language of the first one, %(language)s; titles stay as "
+                "participants wrote them, so themes are only matched between titles in the same "
+                "words.",
+                languages=", ".join(LANGUAGE_NAMES.get(code, code) for code in languages),
+                language=LANGUAGE_NAMES.get(language, language),
+            )
+        )
     plans = {site["plan"]["slug"]: site["plan"]["title"] for site in reversed(sites)}
     if len(plans) > 1:
-        titles = list(dict.fromkeys(site["plan"]["title"] for site in sites
-                                    if plans[site["plan"]["slug"]] == site["plan"]["title"]))
-        notices.append(_("These workshops followed different session plans (%(plans)s): compare "
-                         "their rankings with care.", plans="; ".join(titles)))
+        titles = list(
+            dict.fromkeys(
+                site["plan"]["title"]
+                for site in sites
+                if plans[site["plan"]["slug"]] == site["plan"]["title"]
+            )
+        )
+        notices.append(
+            _(
+                "These workshops followed different session plans (%(plans)s): compare "
+                "their rankings with care.",
+                plans="; ".join(titles),
+            )
+        )
     for site, report in zip(sites, reports, strict=True):
         if any(not vote["closed"] and vote["voters"] for vote in report["votes"]):
-            notices.append(_("The vote at “%(site)s” is still open: its dots count only once the "
-                             "facilitator closes it.", site=site["title"]))
+            notices.append(
+                _(
+                    "The vote at “%(site)s” is still open: its dots count only once the "
+                    "facilitator closes it.",
+                    site=site["title"],
+                )
+            )
         if not site["idea_count"]:
-            notices.append(_("“%(site)s” has no ideas to rank yet (no groups, dots or ratings).",
-                             site=site["title"]))
+            notices.append(
+                _("“%(site)s” has no ideas to rank yet (no groups, dots or ratings).", site=site["title"])
+            )
     return notices
 
 
 # Rendering ------------------------------------------------------------------------------------
+
 
 def synthesis_html(synthesis: dict[str, Any]) -> str:
     """The print HTML of a synthesis (A4, for `render_pdf`), in the synthesis's language.
@@ -372,7 +436,12 @@ def synthesis_html(synthesis: dict[str, Any]) -> str:
 
     with force_locale(synthesis["language"]):
         return render_template(
-            "reports/synthesis.html", synthesis=synthesis, language=synthesis["language"],
-            number=decimal, long_date=long_date, stylesheet=STYLESHEET,
+            "reports/synthesis.html",
+            synthesis=synthesis,
+            language=synthesis["language"],
+            number=decimal,
+            long_date=long_date,
+            stylesheet=STYLESHEET,
             page_footer=page_footer_css(),
-            header_prefix=css_string(_("Synthesis across workshops") + " · "))
+            header_prefix=css_string(_("Synthesis across workshops") + " · "),
+        )

@@ -30,7 +30,11 @@ def synthesis_pdf():
         flash(error.message, "error")
         return redirect(url_for("workshops.dashboard"))
     filename = f"synthesis-{date.today().isoformat()}.pdf"
-    return Response(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{filename}"',
-        "Cache-Control": "private, no-store",
-    })
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "private, no-store",
+        },
+    )

@@ -16,20 +16,23 @@ def _progress(context: LiveContext) -> None:
 
 @live_event("cast_dot", limit="240/minute")
 def on_cast(context: LiveContext, payload: dict) -> dict:
-    _, created = services.cast_dot(context.workshop, context.actor, payload.get("target_id"),
-                                   payload.get("client_id"))
+    _, created = services.cast_dot(
+        context.workshop, context.actor, payload.get("target_id"), payload.get("client_id")
+    )
     if created:
         _progress(context)
-    return {"vote": services.vote_summary(context.workshop, context.workshop.current_stage,
-                                          context.participant)}
+    return {
+        "vote": services.vote_summary(context.workshop, context.workshop.current_stage, context.participant)
+    }
 
 
 @live_event("retract_dot", limit="240/minute")
 def on_retract(context: LiveContext, payload: dict) -> dict:
     services.retract_dot(context.workshop, context.actor, payload.get("target_id"))
     _progress(context)
-    return {"vote": services.vote_summary(context.workshop, context.workshop.current_stage,
-                                          context.participant)}
+    return {
+        "vote": services.vote_summary(context.workshop, context.workshop.current_stage, context.participant)
+    }
 
 
 @live_event("close_vote")

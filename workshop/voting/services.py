@@ -29,17 +29,20 @@ def candidates(workshop: Workshop, stage_index: int) -> list[dict[str, Any]]:
     """What a vote or rate stage works on: groups (not set aside) or single notes."""
     stage = workshop.plan.stages[stage_index]
     if stage.target == "notes":
-        return [{"type": "note", "id": note.id, "title": note.text, "notes": [note.id]}
-                for note in clusterable_notes(workshop, stage_index)
-                if note.decision != "set_aside"]
-    return [{"type": "cluster", "id": c["id"], "title": c["title"], "notes": c["notes"]}
-            for c in clusters_with_notes(workshop)
-            if c["notes"] and c["decision"] != "set_aside"]
+        return [
+            {"type": "note", "id": note.id, "title": note.text, "notes": [note.id]}
+            for note in clusterable_notes(workshop, stage_index)
+            if note.decision != "set_aside"
+        ]
+    return [
+        {"type": "cluster", "id": c["id"], "title": c["title"], "notes": c["notes"]}
+        for c in clusters_with_notes(workshop)
+        if c["notes"] and c["decision"] != "set_aside"
+    ]
 
 
 def _vote_stage(workshop: Workshop, actor: Actor) -> Stage:
-    if not isinstance(actor, Participant) or actor.workshop_id != workshop.id \
-            or actor.removed_at is not None:
+    if not isinstance(actor, Participant) or actor.workshop_id != workshop.id or actor.removed_at is not None:
         raise NotAllowed(_("Only participants of this workshop vote."))
     stage = workshop.stage
     if stage.kind != "vote":
@@ -61,8 +64,11 @@ def _target(workshop: Workshop, target_id: Any) -> tuple[str, int]:
 
 
 def _dots_of(participant: Participant, stage_index: int, target_id: int | None = None) -> int:
-    query = select(func.count()).select_from(Dot).where(
-        Dot.participant_id == participant.id, Dot.stage_index == stage_index)
+    query = (
+        select(func.count())
+        .select_from(Dot)
+        .where(Dot.participant_id == participant.id, Dot.stage_index == stage_index)
+    )
     if target_id is not None:
         query = query.where(Dot.target_id == target_id)
     return db.session.scalar(query) or 0
@@ -77,8 +83,9 @@ def cast_dot(workshop: Workshop, actor: Actor, target_id: Any, client_id: Any) -
     stage = _vote_stage(workshop, actor)
     if not isinstance(client_id, str) or not CLIENT_ID_PATTERN.match(client_id):
         raise InvalidInput(_("The dot has no valid client id."))
-    existing = db.session.scalar(select(Dot).where(Dot.workshop_id == workshop.id,
-                                                   Dot.client_id == client_id))
+    existing = db.session.scalar(
+        select(Dot).where(Dot.workshop_id == workshop.id, Dot.client_id == client_id)
+    )
     if existing is not None:
         if existing.participant_id != actor.id:
             raise InvalidInput(_("This dot id is already used."))
@@ -86,8 +93,14 @@ def cast_dot(workshop: Workshop, actor: Actor, target_id: Any, client_id: Any) -
     target_type, target = _target(workshop, target_id)
     # Serialise this participant's dots: concurrent taps wait here on PostgreSQL.
     db.session.execute(select(Participant.id).where(Participant.id == actor.id).with_for_update())
-    dot = Dot(workshop_id=workshop.id, stage_index=workshop.current_stage, participant_id=actor.id,
-              target_type=target_type, target_id=target, client_id=client_id)
+    dot = Dot(
+        workshop_id=workshop.id,
+        stage_index=workshop.current_stage,
+        participant_id=actor.id,
+        target_type=target_type,
+        target_id=target,
+        client_id=client_id,
+    )
     try:
         with db.session.begin_nested():
             db.session.add(dot)
@@ -107,9 +120,16 @@ def retract_dot(workshop: Workshop, actor: Actor, target_id: Any) -> int:
     _vote_stage(workshop, actor)
     if isinstance(target_id, bool) or not isinstance(target_id, int):
         raise InvalidInput(_("Choose what to take a dot from."))
-    dot = db.session.scalar(select(Dot).where(
-        Dot.participant_id == actor.id, Dot.stage_index == workshop.current_stage,
-        Dot.target_id == target_id).order_by(Dot.id.desc()).limit(1))
+    dot = db.session.scalar(
+        select(Dot)
+        .where(
+            Dot.participant_id == actor.id,
+            Dot.stage_index == workshop.current_stage,
+            Dot.target_id == target_id,
+        )
+        .order_by(Dot.id.desc())
+        .limit(1)
+    )
     if dot is None:
         raise NotFound(_("You have no dot on this item."))
     db.session.delete(dot)
@@ -138,25 +158,37 @@ def is_closed(workshop: Workshop, stage_index: int) -> bool:
 
 
 def voter_count(workshop: Workshop, stage_index: int) -> int:
-    return db.session.scalar(select(func.count(distinct(Dot.participant_id))).where(
-        Dot.workshop_id == workshop.id, Dot.stage_index == stage_index)) or 0
+    return (
+        db.session.scalar(
+            select(func.count(distinct(Dot.participant_id))).where(
+                Dot.workshop_id == workshop.id, Dot.stage_index == stage_index
+            )
+        )
+        or 0
+    )
 
 
 def totals(workshop: Workshop, stage_index: int) -> dict[int, int]:
-    rows = db.session.execute(select(Dot.target_id, func.count()).where(
-        Dot.workshop_id == workshop.id, Dot.stage_index == stage_index).group_by(Dot.target_id))
+    rows = db.session.execute(
+        select(Dot.target_id, func.count())
+        .where(Dot.workshop_id == workshop.id, Dot.stage_index == stage_index)
+        .group_by(Dot.target_id)
+    )
     return {target: count for target, count in rows}
 
 
 def my_dots(participant: Participant, stage_index: int) -> dict[int, int]:
-    rows = db.session.execute(select(Dot.target_id, func.count()).where(
-        Dot.participant_id == participant.id, Dot.stage_index == stage_index)
-        .group_by(Dot.target_id))
+    rows = db.session.execute(
+        select(Dot.target_id, func.count())
+        .where(Dot.participant_id == participant.id, Dot.stage_index == stage_index)
+        .group_by(Dot.target_id)
+    )
     return {target: count for target, count in rows}
 
 
-def vote_summary(workshop: Workshop, stage_index: int,
-                 participant: Participant | None = None) -> dict[str, Any]:
+def vote_summary(
+    workshop: Workshop, stage_index: int, participant: Participant | None = None
+) -> dict[str, Any]:
     """What clients see of a vote: options, own dots, how many voted; totals once closed.
 
     Hiding running totals avoids bandwagon voting; only the number of voters shows.
@@ -166,7 +198,10 @@ def vote_summary(workshop: Workshop, stage_index: int,
     # A plan may choose open totals (hide_totals = false); the default hides them.
     visible = closed or not stage.hide_totals
     summary: dict[str, Any] = {
-        "dots": stage.dots, "cap": stage.cap, "target": stage.target, "closed": closed,
+        "dots": stage.dots,
+        "cap": stage.cap,
+        "target": stage.target,
+        "closed": closed,
         "candidates": candidates(workshop, stage_index),
         "voters": voter_count(workshop, stage_index),
         "totals": {str(k): v for k, v in totals(workshop, stage_index).items()} if visible else None,
@@ -184,11 +219,11 @@ def dot_totals_by_target(workshop: Workshop, closed_only: bool = True) -> dict[t
     for index, stage in enumerate(workshop.plan.stages):
         if stage.kind != "vote" or (closed_only and not is_closed(workshop, index)):
             continue
-        rows = db.session.execute(select(Dot.target_type, Dot.target_id, func.count()).where(
-            Dot.workshop_id == workshop.id, Dot.stage_index == index)
-            .group_by(Dot.target_type, Dot.target_id))
+        rows = db.session.execute(
+            select(Dot.target_type, Dot.target_id, func.count())
+            .where(Dot.workshop_id == workshop.id, Dot.stage_index == index)
+            .group_by(Dot.target_type, Dot.target_id)
+        )
         for target_type, target_id, count in rows:
             result[(target_type, target_id)] = result.get((target_type, target_id), 0) + count
     return result
-
-

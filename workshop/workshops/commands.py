@@ -23,8 +23,7 @@ def announce_state(workshop) -> None:
     try:
         broadcast.state_changed(workshop)
     except Exception:  # the change is committed; telling the phones is best effort
-        log.warning("could not tell connected clients about workshop %s", workshop.id,
-                    exc_info=True)
+        log.warning("could not tell connected clients about workshop %s", workshop.id, exc_info=True)
         click.echo(_("(Connected devices will see the change when they reload.)"), err=True)
 
 
@@ -62,16 +61,16 @@ def close_command(reference: str, reopen: bool) -> None:
     announce_state(workshop)
     values = {"title": workshop.title, "code": format_code(workshop.code)}
     if reopen:
-        click.echo(_("Workshop \"%(title)s\" (%(code)s) is open again.", **values))
+        click.echo(_('Workshop "%(title)s" (%(code)s) is open again.', **values))
     else:
-        click.echo(_("Workshop \"%(title)s\" (%(code)s) is closed: read-only, exports still work.",
-                     **values))
+        click.echo(_('Workshop "%(title)s" (%(code)s) is closed: read-only, exports still work.', **values))
 
 
 @click.command("delete")
 @click.argument("reference", metavar="WORKSHOP")
-@click.option("--yes", is_flag=True,
-              help="Do not ask: delete at once (for scripts). Without it you are asked twice.")
+@click.option(
+    "--yes", is_flag=True, help="Do not ask: delete at once (for scripts). Without it you are asked twice."
+)
 @with_appcontext
 def delete_command(reference: str, yes: bool) -> None:
     """Delete a workshop (its id or join code) and everything in it, for good.
@@ -91,12 +90,21 @@ def delete_command(reference: str, yes: bool) -> None:
     title, code = workshop.title, format_code(workshop.code)
     if not yes:
         contents = workshop_contents(workshop)
-        click.echo(_("Workshop \"%(title)s\" (%(code)s) holds %(notes)d notes, %(participants)d "
-                     "participants, %(clusters)d groups, %(dots)d dots and %(ratings)d ratings.",
-                     title=title, code=code, **contents))
+        click.echo(
+            _(
+                'Workshop "%(title)s" (%(code)s) holds %(notes)d notes, %(participants)d '
+                "participants, %(clusters)d groups, %(dots)d dots and %(ratings)d ratings.",
+                title=title,
+                code=code,
+                **contents,
+            )
+        )
         click.confirm(_("Delete it and all of this for good? It cannot be undone"), abort=True)
-        typed = click.prompt(_("To confirm, type the workshop's join code (%(code)s)", code=code),
-                             default="", show_default=False)
+        typed = click.prompt(
+            _("To confirm, type the workshop's join code (%(code)s)", code=code),
+            default="",
+            show_default=False,
+        )
         if not code_matches(workshop, typed):
             raise click.ClickException(_("The code does not match; nothing was deleted."))
     try:
@@ -105,5 +113,4 @@ def delete_command(reference: str, yes: bool) -> None:
         db.session.rollback()
         raise click.ClickException(error.message) from None
     db.session.commit()
-    click.echo(_("Deleted workshop \"%(title)s\" (%(code)s) and everything in it.",
-                 title=title, code=code))
+    click.echo(_('Deleted workshop "%(title)s" (%(code)s) and everything in it.', title=title, code=code))

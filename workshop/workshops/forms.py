@@ -10,8 +10,9 @@ from workshop.config import DISPLAY_NAME_MAX_LENGTH, NOTE_MAX_LENGTH
 class NewWorkshopForm(FlaskForm):
     plan = SelectField(_l("Session plan"), validators=[DataRequired()])
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
-    language = SelectField(_l("Language"), default="es",
-                           choices=[SelectChoice("es", "Español"), SelectChoice("en", "English")])
+    language = SelectField(
+        _l("Language"), default="es", choices=[SelectChoice("es", "Español"), SelectChoice("en", "English")]
+    )
     place = StringField(_l("Place (optional)"), validators=[Optional(), Length(max=200)])
     held_on = DateField(_l("Date (optional)"), validators=[Optional()])
 
@@ -26,8 +27,9 @@ class NoteForm(FlaskForm):
 
 
 class NameForm(FlaskForm):
-    display_name = StringField(_l("Your name (optional)"),
-                               validators=[Optional(), Length(max=DISPLAY_NAME_MAX_LENGTH)])
+    display_name = StringField(
+        _l("Your name (optional)"), validators=[Optional(), Length(max=DISPLAY_NAME_MAX_LENGTH)]
+    )
 
 
 class StageForm(FlaskForm):

@@ -50,8 +50,14 @@ def format_code(code: str) -> str:
     return f"{code[:3]}-{code[3:]}"
 
 
-def create_workshop(owner: Facilitator, plan: Plan, title: str, language: str = "es",
-                    place: str | None = None, held_on: date | None = None) -> Workshop:
+def create_workshop(
+    owner: Facilitator,
+    plan: Plan,
+    title: str,
+    language: str = "es",
+    place: str | None = None,
+    held_on: date | None = None,
+) -> Workshop:
     """Create a workshop from a plan, with a fresh join code and projector token.
 
     Raises InvalidInput for an empty title or a language the plan lacks.
@@ -60,8 +66,7 @@ def create_workshop(owner: Facilitator, plan: Plan, title: str, language: str = 
     if not title:
         raise InvalidInput(_("Give the workshop a title."))
     if len(title) > TITLE_MAX_LENGTH:
-        raise InvalidInput(_("The title can have at most %(count)d characters.",
-                             count=TITLE_MAX_LENGTH))
+        raise InvalidInput(_("The title can have at most %(count)d characters.", count=TITLE_MAX_LENGTH))
     if language not in LANGUAGES:
         raise InvalidInput(_("The language must be es or en."))
     if language not in plan.languages:
@@ -150,8 +155,11 @@ def workshop_for_screen(token: str) -> Workshop:
 
 
 def list_workshops(limit: int = 200) -> list[Workshop]:
-    return list(db.session.scalars(
-        select(Workshop).order_by(Workshop.created_at.desc(), Workshop.id.desc()).limit(limit)))
+    return list(
+        db.session.scalars(
+            select(Workshop).order_by(Workshop.created_at.desc(), Workshop.id.desc()).limit(limit)
+        )
+    )
 
 
 def join_workshop(workshop: Workshop, display_name: str | None = None) -> Participant:
@@ -163,10 +171,12 @@ def join_workshop(workshop: Workshop, display_name: str | None = None) -> Partic
         raise NotAllowed(_("This workshop has ended; its code no longer works."))
     name = " ".join((display_name or "").split())
     if len(name) > DISPLAY_NAME_MAX_LENGTH:
-        raise InvalidInput(_("The name can have at most %(count)d characters.",
-                             count=DISPLAY_NAME_MAX_LENGTH))
-    participant = Participant(workshop_id=workshop.id, token=secrets.token_urlsafe(32),
-                              display_name=name or None)
+        raise InvalidInput(
+            _("The name can have at most %(count)d characters.", count=DISPLAY_NAME_MAX_LENGTH)
+        )
+    participant = Participant(
+        workshop_id=workshop.id, token=secrets.token_urlsafe(32), display_name=name or None
+    )
     db.session.add(participant)
     workshop.bump()
     db.session.flush()
@@ -177,13 +187,20 @@ def participant_for_token(workshop: Workshop, token: str | None) -> Participant 
     """The participant this device token belongs to, only within this workshop."""
     if not token:
         return None
-    return db.session.scalar(select(Participant).where(
-        Participant.token == token, Participant.workshop_id == workshop.id))
+    return db.session.scalar(
+        select(Participant).where(Participant.token == token, Participant.workshop_id == workshop.id)
+    )
 
 
 def participant_count(workshop: Workshop) -> int:
-    return db.session.scalar(select(func.count()).select_from(Participant).where(
-        Participant.workshop_id == workshop.id, Participant.removed_at.is_(None))) or 0
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Participant)
+            .where(Participant.workshop_id == workshop.id, Participant.removed_at.is_(None))
+        )
+        or 0
+    )
 
 
 def touch_participant(participant: Participant) -> None:
@@ -231,8 +248,9 @@ def set_display_name(workshop: Workshop, participant: Participant, name: str | N
     ensure_open(workshop)
     cleaned = " ".join((name or "").split())
     if len(cleaned) > DISPLAY_NAME_MAX_LENGTH:
-        raise InvalidInput(_("The name can have at most %(count)d characters.",
-                             count=DISPLAY_NAME_MAX_LENGTH))
+        raise InvalidInput(
+            _("The name can have at most %(count)d characters.", count=DISPLAY_NAME_MAX_LENGTH)
+        )
     participant.display_name = cleaned or None
     db.session.flush()
     return participant
@@ -276,11 +294,20 @@ def workshop_contents(workshop: Workshop) -> dict[str, int]:
     from workshop.voting.models import Dot
 
     def count(model, *where) -> int:
-        return db.session.scalar(select(func.count()).select_from(model).where(
-            model.workshop_id == workshop.id, *where)) or 0
+        return (
+            db.session.scalar(
+                select(func.count()).select_from(model).where(model.workshop_id == workshop.id, *where)
+            )
+            or 0
+        )
 
-    return {"notes": count(Note, Note.deleted_at.is_(None)), "participants": count(Participant),
-            "clusters": count(Cluster), "dots": count(Dot), "ratings": count(Rating)}
+    return {
+        "notes": count(Note, Note.deleted_at.is_(None)),
+        "participants": count(Participant),
+        "clusters": count(Cluster),
+        "dots": count(Dot),
+        "ratings": count(Rating),
+    }
 
 
 def delete_workshop(workshop: Workshop, actor: Actor) -> dict[str, int]:

@@ -74,8 +74,9 @@ def join_by_code():
     try:
         workshop = services.workshop_for_code(raw_code)
     except DomainError as error:
-        return render_template("workshops/home.html", needs_setup=False, code=raw_code,
-                               join_error=error.message), error.status
+        return render_template(
+            "workshops/home.html", needs_setup=False, code=raw_code, join_error=error.message
+        ), error.status
     return redirect(url_for("workshops.join_by_link", code=workshop.code))
 
 
@@ -86,8 +87,9 @@ def join_by_link(code: str):
     try:
         workshop = services.workshop_for_code(code)
     except DomainError as error:
-        return render_template("workshops/home.html", needs_setup=False, code=code,
-                               join_error=error.message), error.status
+        return render_template(
+            "workshops/home.html", needs_setup=False, code=code, join_error=error.message
+        ), error.status
     if _joined_participant(workshop) is None:
         participant = services.join_workshop(workshop)
         db.session.commit()
@@ -116,10 +118,15 @@ def phone_view(view):
 @phone_view
 def phone(workshop: Workshop, participant: Participant):
     state = workshop_state(workshop, "participant", participant)
-    return render_template("workshops/phone.html", workshop=workshop, state=state,
-                           participant=participant, note_form=NoteForm(),
-                           name_form=NameForm(display_name=participant.display_name or ""),
-                           fallback_client_id=secrets.token_urlsafe(16))
+    return render_template(
+        "workshops/phone.html",
+        workshop=workshop,
+        state=state,
+        participant=participant,
+        note_form=NoteForm(),
+        name_form=NameForm(display_name=participant.display_name or ""),
+        fallback_client_id=secrets.token_urlsafe(16),
+    )
 
 
 @blueprint.route("/p/<code>/notes", methods=["POST"])
@@ -130,8 +137,9 @@ def post_note(workshop: Workshop, participant: Participant):
     form = NoteForm()
     stage = int(form.stage.data) if (form.stage.data or "").isdigit() else -1
     try:
-        note, created = board.add_note(workshop, participant, form.text.data,
-                                       form.client_id.data, stage, form.lane.data or None)
+        note, created = board.add_note(
+            workshop, participant, form.text.data, form.client_id.data, stage, form.lane.data or None
+        )
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
@@ -149,8 +157,11 @@ def set_name(workshop: Workshop, participant: Participant):
     if form.validate_on_submit():
         services.set_display_name(workshop, participant, form.display_name.data)
         db.session.commit()
-        flash(_("Saved. Your next notes will show this name.") if participant.display_name
-              else _("Saved. Your next notes will be anonymous."))
+        flash(
+            _("Saved. Your next notes will show this name.")
+            if participant.display_name
+            else _("Saved. Your next notes will be anonymous.")
+        )
     else:
         flash(_("The name can have at most %(count)d characters.", count=40), "error")
     return redirect(url_for("workshops.phone", code=workshop.code))
@@ -163,8 +174,9 @@ def join_qr(code: str):
     qr = segno.make(public_links(workshop)["join_url"], error="m")
     buffer = io.BytesIO()
     qr.save(buffer, kind="svg", scale=8, border=2, dark="#111", light="#fff", xmldecl=False)
-    return Response(buffer.getvalue(), mimetype="image/svg+xml",
-                    headers={"Cache-Control": "private, max-age=3600"})
+    return Response(
+        buffer.getvalue(), mimetype="image/svg+xml", headers={"Cache-Control": "private, max-age=3600"}
+    )
 
 
 @blueprint.route("/s/<token>")
@@ -173,8 +185,9 @@ def screen(token: str):
     workshop = services.workshop_for_screen(token)
     use_page_language(workshop.language)
     state = workshop_state(workshop, "screen")
-    return render_template("workshops/screen.html", workshop=workshop, state=state,
-                           links=public_links(workshop))
+    return render_template(
+        "workshops/screen.html", workshop=workshop, state=state, links=public_links(workshop)
+    )
 
 
 @blueprint.route("/w/")
@@ -197,9 +210,14 @@ def new_workshop():
     if form.validate_on_submit():
         try:
             plan = load_plan(form.plan.data, _plans_dir())
-            workshop = services.create_workshop(current_user._get_current_object(), plan,
-                                                form.title.data, form.language.data,
-                                                form.place.data, form.held_on.data)
+            workshop = services.create_workshop(
+                current_user._get_current_object(),
+                plan,
+                form.title.data,
+                form.language.data,
+                form.place.data,
+                form.held_on.data,
+            )
         except PlanError as error:
             form.plan.errors.append(str(error))
         except DomainError as error:
@@ -216,8 +234,13 @@ def new_workshop():
 def facilitate(workshop_id: int):
     workshop = services.get_workshop(workshop_id)
     state = workshop_state(workshop, "facilitator")
-    return render_template("workshops/facilitate.html", workshop=workshop, state=state,
-                           links=public_links(workshop), stage_form=StageForm())
+    return render_template(
+        "workshops/facilitate.html",
+        workshop=workshop,
+        state=state,
+        links=public_links(workshop),
+        stage_form=StageForm(),
+    )
 
 
 @blueprint.route("/w/<int:workshop_id>/stage", methods=["POST"])
@@ -248,16 +271,22 @@ class DeleteForm(FlaskForm):
 @login_required
 def close_workshop(workshop_id: int):
     """Make the workshop read-only; connected phones get a state that says it is closed."""
-    return _lifecycle_change(workshop_id, services.close_workshop,
-                             _("The workshop is closed: nothing can be changed and its code no "
-                               "longer works. Its exports still work."))
+    return _lifecycle_change(
+        workshop_id,
+        services.close_workshop,
+        _(
+            "The workshop is closed: nothing can be changed and its code no "
+            "longer works. Its exports still work."
+        ),
+    )
 
 
 @blueprint.route("/w/<int:workshop_id>/reopen", methods=["POST"])
 @login_required
 def reopen_workshop(workshop_id: int):
-    return _lifecycle_change(workshop_id, services.reopen_workshop,
-                             _("The workshop is open again; its code works again."))
+    return _lifecycle_change(
+        workshop_id, services.reopen_workshop, _("The workshop is open again; its code works again.")
+    )
 
 
 def _lifecycle_change(workshop_id: int, operation, done: str):
@@ -293,12 +322,15 @@ def delete_workshop(workshop_id: int):
                 flash(error.message, "error")
             else:
                 db.session.commit()
-                flash(_("The workshop \"%(title)s\" and everything in it were deleted.",
-                        title=title))
+                flash(_('The workshop "%(title)s" and everything in it were deleted.', title=title))
                 return redirect(url_for("workshops.dashboard"))
         else:
             form.code.errors.append(_("This is not the workshop's code; nothing was deleted."))
             status = 400
-    return render_template("workshops/confirm_delete.html", workshop=workshop, form=form,
-                           contents=services.workshop_contents(workshop),
-                           code=services.format_code(workshop.code)), status
+    return render_template(
+        "workshops/confirm_delete.html",
+        workshop=workshop,
+        form=form,
+        contents=services.workshop_contents(workshop),
+        code=services.format_code(workshop.code),
+    ), status

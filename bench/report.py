@@ -243,12 +243,12 @@ def main() -> int:
     import weasyprint
 
     from workshop import create_app
+    from workshop.core.models import Workshop
     from workshop.database import upgrade_database
     from workshop.extensions import db
     from workshop.reports.data import build_report
     from workshop.reports.pdf import render_pdf, render_pdf_isolated
     from workshop.reports.render import report_html
-    from workshop.workshops.models import Workshop
 
     with tempfile.TemporaryDirectory(prefix="report-bench-") as folder:
         app = create_app({"INSTANCE_PATH": folder, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False})

@@ -20,10 +20,10 @@ from pypdf import PdfReader
 
 from tests.test_report_data import DELETED_TEXT, SIGNED_NAME, ReformRun, run_reform_workshop
 from workshop.cli import main
+from workshop.core.codes import format_code
 from workshop.extensions import db
 from workshop.reports import formats
 from workshop.reports.data import build_report
-from workshop.workshops.services import format_code
 
 SCHEMA_PATH = Path(formats.__file__).with_name("report.schema.json")
 EVIL = "[click](http://evil) ![x](file:///etc/passwd) <script>alert(1)</script>"

@@ -18,18 +18,19 @@ from workshop.board import services as board
 from workshop.board.models import Note
 from workshop.cli import main
 from workshop.clustering import services as clustering
+from workshop.core import codes
+from workshop.core.models import Workshop
 from workshop.errors import DomainError, NotAllowed, NotFound
 from workshop.extensions import db, socketio
-from workshop.facilitation import services as facilitation
+from workshop.facilitation import moderation, participants, review, stage_controls, timer
 from workshop.importing.services import import_field_notes
-from workshop.live import NAMESPACE
+from workshop.live import NAMESPACE, presence
 from workshop.plans import load_plan
 from workshop.ranking import services as ranking
 from workshop.rating import services as rating
 from workshop.reports.data import build_report
 from workshop.voting import services as voting
 from workshop.workshops import services as workshops
-from workshop.workshops.models import Workshop
 
 IDEAS, MERGE, SHORTLIST, RATE = 1, 2, 3, 4
 CLOSED = "This workshop is closed."
@@ -80,10 +81,10 @@ def build_room(make_workshop, make_participant, facilitator, plans_dir):
             )
         ]
         import_field_notes(workshop, facilitator, b"text,evidence_id\nHallazgo importado,E-9\n", "campo.csv")
-        facilitation.set_note_hidden(workshop, facilitator, notes[3].id, True)
-        facilitation.record_connection(f"sid-{workshop.id}-1", workshop, "participant", one)
-        facilitation.record_connection(f"sid-{workshop.id}-2", workshop, "facilitator", None)
-        facilitation.start_timer(workshop, facilitator, 300)
+        moderation.set_note_hidden(workshop, facilitator, notes[3].id, True)
+        presence.record_connection(f"sid-{workshop.id}-1", workshop, "participant", one)
+        presence.record_connection(f"sid-{workshop.id}-2", workshop, "facilitator", None)
+        timer.start_timer(workshop, facilitator, 300)
         db.session.commit()
         move(workshop, facilitator, MERGE)
         a = clustering.group_notes(workshop, facilitator, [notes[0].id, notes[1].id], "Agenda")
@@ -165,20 +166,20 @@ OPERATIONS = {
         IDEAS,
         lambda r: import_field_notes(r.workshop, r.facilitator, b"text\nuno\n", "x.csv"),
     ),
-    "reveal_stage": (IDEAS, lambda r: facilitation.reveal_stage(r.workshop, r.facilitator)),
-    "set_locked": (IDEAS, lambda r: facilitation.set_locked(r.workshop, r.facilitator, True)),
-    "start_timer": (IDEAS, lambda r: facilitation.start_timer(r.workshop, r.facilitator, 60)),
-    "pause_timer": (IDEAS, lambda r: facilitation.pause_timer(r.workshop, r.facilitator)),
-    "extend_timer": (IDEAS, lambda r: facilitation.extend_timer(r.workshop, r.facilitator, 60)),
-    "clear_timer": (IDEAS, lambda r: facilitation.clear_timer(r.workshop, r.facilitator)),
-    "allow_review": (IDEAS, lambda r: facilitation.allow_review(r.workshop, r.facilitator, True)),
+    "reveal_stage": (IDEAS, lambda r: stage_controls.reveal_stage(r.workshop, r.facilitator)),
+    "set_locked": (IDEAS, lambda r: stage_controls.set_locked(r.workshop, r.facilitator, True)),
+    "start_timer": (IDEAS, lambda r: timer.start_timer(r.workshop, r.facilitator, 60)),
+    "pause_timer": (IDEAS, lambda r: timer.pause_timer(r.workshop, r.facilitator)),
+    "extend_timer": (IDEAS, lambda r: timer.extend_timer(r.workshop, r.facilitator, 60)),
+    "clear_timer": (IDEAS, lambda r: timer.clear_timer(r.workshop, r.facilitator)),
+    "allow_review": (IDEAS, lambda r: review.allow_review(r.workshop, r.facilitator, True)),
     "set_note_hidden": (
         IDEAS,
-        lambda r: facilitation.set_note_hidden(r.workshop, r.facilitator, r.notes[0].id, True),
+        lambda r: moderation.set_note_hidden(r.workshop, r.facilitator, r.notes[0].id, True),
     ),
     "remove_participant": (
         IDEAS,
-        lambda r: facilitation.remove_participant(r.workshop, r.facilitator, r.people[2].id),
+        lambda r: participants.remove_participant(r.workshop, r.facilitator, r.people[2].id),
     ),
     "group_notes": (
         MERGE,
@@ -393,7 +394,7 @@ def test_delete_does_not_rely_on_the_databases_cascades(app, build_room):
 def test_browser_delete_asks_twice(client, build_room):
     room = build_room(RATE)
     workshop = room.workshop
-    code = workshops.format_code(workshop.code)
+    code = codes.format_code(workshop.code)
     login(client)
     page = client.get(f"/w/{workshop.id}").get_data(as_text=True)
     assert f'href="/w/{workshop.id}/delete"' in page  # a link to the question, not a deletion
@@ -445,7 +446,7 @@ class TestWithCsrf:
 def test_cli_close_and_reopen(runner, build_room):
     room = build_room(IDEAS)
     workshop_id = room.workshop.id
-    code = workshops.format_code(room.workshop.code)
+    code = codes.format_code(room.workshop.code)
     result = runner.invoke(main, ["close", code])
     assert result.exit_code == 0, result.output
     assert f"({code}) is closed" in result.output
@@ -464,7 +465,7 @@ def test_cli_close_and_reopen(runner, build_room):
 def test_cli_delete_asks_twice(runner, build_room):
     room = build_room(RATE)
     other = build_room(IDEAS, title="Otro taller")
-    workshop_id, code = room.workshop.id, workshops.format_code(room.workshop.code)
+    workshop_id, code = room.workshop.id, codes.format_code(room.workshop.code)
     kept = rows_of(other.workshop.id)
 
     result = runner.invoke(main, ["delete", str(workshop_id)], input="n\n")

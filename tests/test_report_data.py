@@ -20,15 +20,15 @@ from tests.conftest import new_client_id
 from workshop.board.models import Note
 from workshop.board.services import add_note, delete_note
 from workshop.clustering.services import group_notes
+from workshop.core.models import Participant, Workshop
 from workshop.extensions import db
-from workshop.facilitation.services import set_note_hidden
+from workshop.facilitation.moderation import set_note_hidden
 from workshop.plans import load_plan
 from workshop.ranking.services import set_decision
 from workshop.rating.services import rate
 from workshop.reports import formats
 from workshop.reports.data import REPORT_VERSION, build_report
 from workshop.voting.services import cast_dot, set_vote_closed
-from workshop.workshops.models import Participant, Workshop
 from workshop.workshops.services import change_stage
 
 # reform-codesign: 0 question (discuss), 1 ideas (write, lanes usf/region/ministry),

@@ -11,6 +11,7 @@ from tests.conftest import new_client_id
 from workshop.accounts import services as accounts
 from workshop.board import services as board
 from workshop.board.models import Note
+from workshop.core import codes as join_codes
 from workshop.database import is_transient_lock_error
 from workshop.errors import InvalidInput, NotAllowed, NotFound
 from workshop.extensions import db
@@ -42,8 +43,8 @@ def test_create_workshop_has_readable_unique_code(make_workshop):
     codes = {make_workshop(title=f"W{i}").code for i in range(20)}
     assert len(codes) == 20
     for code in codes:
-        assert len(code) == workshops.CODE_LENGTH
-        assert set(code) <= set(workshops.CODE_ALPHABET)
+        assert len(code) == join_codes.CODE_LENGTH
+        assert set(code) <= set(join_codes.CODE_ALPHABET)
         assert not set(code) & set("0O1IL2Z5S8B")
 
 

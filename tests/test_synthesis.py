@@ -17,6 +17,7 @@ from tests.conftest import new_client_id
 from workshop.board import services as board
 from workshop.cli import main
 from workshop.clustering import services as clustering
+from workshop.core.codes import format_code
 from workshop.errors import InvalidInput, NotFound
 from workshop.extensions import db
 from workshop.plans import load_plan
@@ -28,7 +29,7 @@ from workshop.synthesis.services import (
     workshops_for_references,
 )
 from workshop.voting import services as voting
-from workshop.workshops.services import change_stage, format_code
+from workshop.workshops.services import change_stage
 
 # reform-codesign: 0 question (discuss), 1 ideas (write), 2 merge (cluster),
 # 3 shortlist (vote: 5 dots, at most 2 per idea), 4 impact-feasibility (rate)

@@ -14,12 +14,12 @@ from workshop.board import services as board
 from workshop.board.models import Note
 from workshop.clustering import services as clustering
 from workshop.clustering.models import Cluster
+from workshop.core.models import Participant
+from workshop.core.stages import is_locked
 from workshop.extensions import db, socketio
-from workshop.facilitation.services import is_locked
 from workshop.live import NAMESPACE
 from workshop.plans import load_plan_file
 from workshop.voting.models import Dot
-from workshop.workshops.models import Participant
 from workshop.workshops.services import change_stage
 
 CLUSTER, VOTE = 5, 6  # pd-discovery

@@ -19,17 +19,19 @@ from workshop.board import services as board
 from workshop.board.models import Note
 from workshop.clustering import services as clustering
 from workshop.clustering.models import Cluster
+from workshop.core import clock, stages
+from workshop.core.models import Participant, Workshop
 from workshop.errors import InvalidInput, NotAllowed, NotFound
 from workshop.extensions import db
-from workshop.facilitation import services as facilitation
-from workshop.facilitation.models import LiveConnection
+from workshop.facilitation import counts, moderation, participants, review, stage_controls, timer
+from workshop.live import presence
+from workshop.live.models import LiveConnection
 from workshop.plans import load_plan, load_plan_file
 from workshop.ranking import services as ranking
 from workshop.rating import services as rating
 from workshop.rating.models import Rating
 from workshop.voting import services as voting
 from workshop.voting.models import Dot
-from workshop.workshops.models import Participant, Workshop
 from workshop.workshops.services import change_stage
 
 # pd-discovery: 1 signs, 2 works, 3 barriers, 4 deviants (write); 5 cluster; 6 vote (3 dots, cap 2)
@@ -139,18 +141,18 @@ def private_workshop(make_workshop, plans_dir, tmp_path) -> Workshop:
 # Facilitation -------------------------------------------------------------------------------
 
 FACILITATOR_ONLY = {
-    "reveal_stage": lambda r, actor: facilitation.reveal_stage(r.workshop, actor),
-    "set_locked": lambda r, actor: facilitation.set_locked(r.workshop, actor, True),
-    "start_timer": lambda r, actor: facilitation.start_timer(r.workshop, actor, 60),
-    "pause_timer": lambda r, actor: facilitation.pause_timer(r.workshop, actor),
-    "extend_timer": lambda r, actor: facilitation.extend_timer(r.workshop, actor, 60),
-    "clear_timer": lambda r, actor: facilitation.clear_timer(r.workshop, actor),
-    "allow_review": lambda r, actor: facilitation.allow_review(r.workshop, actor, True),
-    "set_note_hidden": lambda r, actor: facilitation.set_note_hidden(
+    "reveal_stage": lambda r, actor: stage_controls.reveal_stage(r.workshop, actor),
+    "set_locked": lambda r, actor: stage_controls.set_locked(r.workshop, actor, True),
+    "start_timer": lambda r, actor: timer.start_timer(r.workshop, actor, 60),
+    "pause_timer": lambda r, actor: timer.pause_timer(r.workshop, actor),
+    "extend_timer": lambda r, actor: timer.extend_timer(r.workshop, actor, 60),
+    "clear_timer": lambda r, actor: timer.clear_timer(r.workshop, actor),
+    "allow_review": lambda r, actor: review.allow_review(r.workshop, actor, True),
+    "set_note_hidden": lambda r, actor: moderation.set_note_hidden(
         r.workshop, actor, r.notes.works1.id, True
     ),
-    "remove_participant": lambda r, actor: facilitation.remove_participant(r.workshop, actor, r.two.id),
-    "participant_list": lambda r, actor: facilitation.participant_list(r.workshop, actor),
+    "remove_participant": lambda r, actor: participants.remove_participant(r.workshop, actor, r.two.id),
+    "participant_list": lambda r, actor: participants.participant_list(r.workshop, actor),
     "group_notes": lambda r, actor: clustering.group_notes(r.workshop, actor, [r.notes.works1.id], "Mío"),
     "ungroup_notes": lambda r, actor: clustering.ungroup_notes(r.workshop, actor, [r.notes.works1.id]),
     "rename_cluster": lambda r, actor: clustering.rename_cluster(
@@ -177,13 +179,13 @@ def test_participants_cannot_run_facilitator_operations(room, operation, who):
     refused(NotAllowed, "Only a facilitator", FACILITATOR_ONLY[operation], room, actor)
     assert room.workshop.revision == revision
     assert room.cluster.title == "Grupo"
-    assert facilitation.stage_state(room.workshop, CLUSTER) is None
+    assert stages.stage_state(room.workshop, CLUSTER) is None
 
 
 def test_reveal_makes_private_notes_visible(
     make_workshop, make_participant, facilitator, plans_dir, tmp_path
 ):
-    from workshop.live.state import stage_view
+    from workshop.audiences.state import stage_view
 
     workshop = private_workshop(make_workshop, plans_dir, tmp_path)
     author, reader = make_participant(workshop), make_participant(workshop)
@@ -196,36 +198,36 @@ def test_reveal_makes_private_notes_visible(
     assert texts("participant", reader) == [] and texts("screen") == []
     assert stage_view(workshop, 1, "participant", reader)["note_count"] == 1
     assert texts("participant", author) == texts("facilitator") == ["secreta"]
-    facilitation.reveal_stage(workshop, facilitator)
+    stage_controls.reveal_stage(workshop, facilitator)
     db.session.commit()
     assert texts("participant", reader) == texts("screen") == ["secreta"]
     [shown] = stage_view(workshop, 1, "participant", reader)["notes"]
     assert shown["author"] is None and shown["mine"] is False
     assert stage_view(workshop, 1, "screen")["revealed"] is True
     move(workshop, facilitator, 2)
-    refused(InvalidInput, "not private", facilitation.reveal_stage, workshop, facilitator)
+    refused(InvalidInput, "not private", stage_controls.reveal_stage, workshop, facilitator)
 
 
 def test_lock_stops_notes_and_dots_until_unlocked(vote_room):
     w, f = vote_room.workshop, vote_room.facilitator
-    facilitation.set_locked(w, f, True)
+    stage_controls.set_locked(w, f, True)
     db.session.commit()
-    assert facilitation.is_locked(w, VOTE)
+    assert stages.is_locked(w, VOTE)
     refused(
         NotAllowed, "closed this stage", voting.cast_dot, w, vote_room.one, vote_room.a.id, new_client_id()
     )
-    facilitation.set_locked(w, f, False)
+    stage_controls.set_locked(w, f, False)
     db.session.commit()
     dot(w, vote_room.one, vote_room.a.id)
     move(w, f, 1)
-    facilitation.set_locked(w, f, True)
+    stage_controls.set_locked(w, f, True)
     db.session.commit()
     refused(NotAllowed, "closed this stage", board.add_note, w, vote_room.one, "tarde", new_client_id(), 1)
     assert count(Note, Note.stage_index == 1) == 1
 
 
 def test_lock_stops_clustering(room):
-    facilitation.set_locked(room.workshop, room.facilitator, True)
+    stage_controls.set_locked(room.workshop, room.facilitator, True)
     db.session.commit()
     refused(
         NotAllowed,
@@ -241,105 +243,107 @@ def test_lock_stops_clustering(room):
 
 @pytest.mark.parametrize("locked", [None, "yes", 1])
 def test_lock_needs_a_boolean(room, locked):
-    refused(InvalidInput, "lock or unlock", facilitation.set_locked, room.workshop, room.facilitator, locked)
+    refused(
+        InvalidInput, "lock or unlock", stage_controls.set_locked, room.workshop, room.facilitator, locked
+    )
 
 
 def test_timer_counts_down_pauses_extends_and_resumes(room, monkeypatch):
-    clock = [datetime(2025, 5, 1, 9, 0, 0)]
-    monkeypatch.setattr(facilitation, "now", lambda: clock[0])
+    moment = [datetime(2025, 5, 1, 9, 0, 0)]
+    monkeypatch.setattr(timer, "now", lambda: moment[0])
 
     def tick(seconds):
-        clock[0] += timedelta(seconds=seconds)
+        moment[0] += timedelta(seconds=seconds)
 
     def remaining():
         db.session.commit()
-        return facilitation.timer_data(facilitation.stage_state(room.workshop, CLUSTER))
+        return timer.timer_data(stages.stage_state(room.workshop, CLUSTER))
 
     w, f = room.workshop, room.facilitator
     assert remaining() is None
-    facilitation.start_timer(w, f, 60)
+    timer.start_timer(w, f, 60)
     assert remaining() == {"running": True, "remaining_ms": 60_000}
     tick(10)
     assert remaining() == {"running": True, "remaining_ms": 50_000}
-    facilitation.pause_timer(w, f)
+    timer.pause_timer(w, f)
     tick(30)  # paused time does not run
     assert remaining() == {"running": False, "remaining_ms": 50_000}
-    facilitation.extend_timer(w, f, 30)
+    timer.extend_timer(w, f, 30)
     assert remaining() == {"running": False, "remaining_ms": 80_000}
-    facilitation.start_timer(w, f)  # no duration: resume
+    timer.start_timer(w, f)  # no duration: resume
     tick(5)
     assert remaining() == {"running": True, "remaining_ms": 75_000}
-    facilitation.extend_timer(w, f, 15)
+    timer.extend_timer(w, f, 15)
     assert remaining() == {"running": True, "remaining_ms": 90_000}
     tick(100)
     assert remaining() == {"running": True, "remaining_ms": 0}  # never negative
-    facilitation.extend_timer(w, f, 20)  # after the end: counts from now
+    timer.extend_timer(w, f, 20)  # after the end: counts from now
     assert remaining() == {"running": True, "remaining_ms": 20_000}
-    facilitation.start_timer(w, f, 300)  # a new duration replaces the old one
+    timer.start_timer(w, f, 300)  # a new duration replaces the old one
     assert remaining() == {"running": True, "remaining_ms": 300_000}
-    facilitation.clear_timer(w, f)
+    timer.clear_timer(w, f)
     assert remaining() is None
 
 
 def test_timer_remaining_decreases_on_the_real_clock(room):
-    facilitation.start_timer(room.workshop, room.facilitator, 60)
+    timer.start_timer(room.workshop, room.facilitator, 60)
     db.session.commit()
-    state = facilitation.stage_state(room.workshop, CLUSTER)
-    first = facilitation.timer_data(state)["remaining_ms"]
+    state = stages.stage_state(room.workshop, CLUSTER)
+    first = timer.timer_data(state)["remaining_ms"]
     time.sleep(0.05)
-    second = facilitation.timer_data(state)["remaining_ms"]
+    second = timer.timer_data(state)["remaining_ms"]
     assert 59_000 < first <= 60_000 and second < first
 
 
 @pytest.mark.parametrize(
     ("operation", "message"),
     [
-        (lambda w, f: facilitation.start_timer(w, f), "duration"),  # nothing to resume
-        (lambda w, f: facilitation.pause_timer(w, f), "not running"),
-        (lambda w, f: facilitation.extend_timer(w, f, 30), "Start the timer"),
-        (lambda w, f: facilitation.start_timer(w, f, 0), "between"),
-        (lambda w, f: facilitation.start_timer(w, f, -5), "between"),
-        (lambda w, f: facilitation.start_timer(w, f, 3 * 60 * 60 + 1), "between"),
-        (lambda w, f: facilitation.start_timer(w, f, "60"), "between"),
-        (lambda w, f: facilitation.start_timer(w, f, 60.0), "between"),
-        (lambda w, f: facilitation.start_timer(w, f, True), "between"),
+        (lambda w, f: timer.start_timer(w, f), "duration"),  # nothing to resume
+        (lambda w, f: timer.pause_timer(w, f), "not running"),
+        (lambda w, f: timer.extend_timer(w, f, 30), "Start the timer"),
+        (lambda w, f: timer.start_timer(w, f, 0), "between"),
+        (lambda w, f: timer.start_timer(w, f, -5), "between"),
+        (lambda w, f: timer.start_timer(w, f, 3 * 60 * 60 + 1), "between"),
+        (lambda w, f: timer.start_timer(w, f, "60"), "between"),
+        (lambda w, f: timer.start_timer(w, f, 60.0), "between"),
+        (lambda w, f: timer.start_timer(w, f, True), "between"),
     ],
 )
 def test_timer_refusals(room, operation, message):
     refused(InvalidInput, message, operation, room.workshop, room.facilitator)
-    assert facilitation.timer_data(facilitation.stage_state(room.workshop, CLUSTER)) is None
+    assert timer.timer_data(stages.stage_state(room.workshop, CLUSTER)) is None
 
 
 def test_looking_back_needs_the_facilitators_leave(room):
     w, f, p = room.workshop, room.facilitator, room.one
-    assert facilitation.ensure_can_view_stage(w, f, 2) == 2
-    assert facilitation.ensure_can_view_stage(w, p, CLUSTER) == CLUSTER
-    refused(NotAllowed, "not opened earlier stages", facilitation.ensure_can_view_stage, w, p, 2)
-    facilitation.allow_review(w, f, True)
+    assert review.ensure_can_view_stage(w, f, 2) == 2
+    assert review.ensure_can_view_stage(w, p, CLUSTER) == CLUSTER
+    refused(NotAllowed, "not opened earlier stages", review.ensure_can_view_stage, w, p, 2)
+    review.allow_review(w, f, True)
     db.session.commit()
     assert w.review_allowed is True
-    assert facilitation.ensure_can_view_stage(w, p, 2) == 2
-    refused(NotAllowed, "not started", facilitation.ensure_can_view_stage, w, p, VOTE)
-    refused(NotAllowed, "not started", facilitation.ensure_can_view_stage, w, f, -1)
+    assert review.ensure_can_view_stage(w, p, 2) == 2
+    refused(NotAllowed, "not started", review.ensure_can_view_stage, w, p, VOTE)
+    refused(NotAllowed, "not started", review.ensure_can_view_stage, w, f, -1)
     for bad in ("2", None, True, 2.0):
-        refused(InvalidInput, "must be a number", facilitation.ensure_can_view_stage, w, p, bad)
-    refused(InvalidInput, "looking back", facilitation.allow_review, w, f, "yes")
-    facilitation.allow_review(w, f, False)
+        refused(InvalidInput, "must be a number", review.ensure_can_view_stage, w, p, bad)
+    refused(InvalidInput, "looking back", review.allow_review, w, f, "yes")
+    review.allow_review(w, f, False)
     db.session.commit()
-    refused(NotAllowed, "not opened", facilitation.ensure_can_view_stage, w, p, 2)
+    refused(NotAllowed, "not opened", review.ensure_can_view_stage, w, p, 2)
 
 
 def test_hide_and_restore_a_note(room):
     w, f, hidden = room.workshop, room.facilitator, room.notes.works1
     group = clustering.group_notes(w, f, [hidden.id, room.notes.works2.id], "Grupo")
-    facilitation.set_note_hidden(w, f, hidden.id, True)
+    moderation.set_note_hidden(w, f, hidden.id, True)
     db.session.commit()
     assert hidden not in board.stage_notes(w, 2)
     assert hidden in board.stage_notes(w, 2, include_hidden=True)  # the facilitator sees it
     assert hidden not in clustering.clusterable_notes(w, CLUSTER)
     assert clustering.clusters_with_notes(w)[0]["notes"] == [room.notes.works2.id]
     assert group.id == clustering.clusters_with_notes(w)[0]["id"]
-    facilitation.set_note_hidden(w, f, hidden.id, False)
+    moderation.set_note_hidden(w, f, hidden.id, False)
     db.session.commit()
     assert hidden in board.stage_notes(w, 2)
     assert clustering.clusters_with_notes(w)[0]["notes"] == [hidden.id, room.notes.works2.id]
@@ -359,7 +363,7 @@ def test_hide_and_restore_a_note(room):
 )
 def test_hide_note_refusals(room, other, note_id, hidden, error):
     note_id = {"foreign": other.note.id, "own": room.notes.works1.id}.get(note_id, note_id)
-    refused(error, None, facilitation.set_note_hidden, room.workshop, room.facilitator, note_id, hidden)
+    refused(error, None, moderation.set_note_hidden, room.workshop, room.facilitator, note_id, hidden)
     db.session.refresh(other.note)
     assert other.note.hidden_at is None and room.notes.works1.hidden_at is None
 
@@ -370,7 +374,7 @@ def test_deleted_note_cannot_be_hidden(room):
     refused(
         NotFound,
         "does not exist",
-        facilitation.set_note_hidden,
+        moderation.set_note_hidden,
         room.workshop,
         room.facilitator,
         room.notes.works1.id,
@@ -380,13 +384,13 @@ def test_deleted_note_cannot_be_hidden(room):
 
 def test_removed_participant_cannot_vote_and_their_notes_stay(vote_room):
     w, f, gone = vote_room.workshop, vote_room.facilitator, vote_room.two
-    facilitation.record_connection("sid-two", w, "participant", gone)
+    presence.record_connection("sid-two", w, "participant", gone)
     db.session.commit()
-    facilitation.remove_participant(w, f, gone.id)
+    participants.remove_participant(w, f, gone.id)
     db.session.commit()
     assert gone.removed_at is not None
     assert count(LiveConnection) == 0
-    assert [p["id"] for p in facilitation.participant_list(w, f)] == [vote_room.one.id]
+    assert [p["id"] for p in participants.participant_list(w, f)] == [vote_room.one.id]
     refused(NotAllowed, "Only participants", voting.cast_dot, w, gone, vote_room.a.id, new_client_id())
     assert {n.id for n in board.stage_notes(w, 2)} == {
         vote_room.notes.works1.id,
@@ -394,12 +398,12 @@ def test_removed_participant_cannot_vote_and_their_notes_stay(vote_room):
         vote_room.notes.works3.id,
     }
     assert count(Note, Note.participant_id == gone.id) == 3
-    refused(NotFound, "not in the workshop", facilitation.remove_participant, w, f, gone.id)
+    refused(NotFound, "not in the workshop", participants.remove_participant, w, f, gone.id)
 
 
 def test_removed_participant_cannot_post_notes(room):
     """Removal must hold at every door: the no-JavaScript page posts through add_note."""
-    facilitation.remove_participant(room.workshop, room.facilitator, room.two.id)
+    participants.remove_participant(room.workshop, room.facilitator, room.two.id)
     move(room.workshop, room.facilitator, 4)
     refused(NotAllowed, None, board.add_note, room.workshop, room.two, "sigo aquí", new_client_id(), 4)
     assert count(Note, Note.participant_id == room.two.id) == 3
@@ -417,40 +421,40 @@ def test_removed_participant_cannot_post_notes(room):
 )
 def test_remove_participant_refuses_strangers_and_bad_ids(room, other, participant_id, error):
     participant_id = other.participant.id if participant_id == "foreign" else participant_id
-    refused(error, None, facilitation.remove_participant, room.workshop, room.facilitator, participant_id)
+    refused(error, None, participants.remove_participant, room.workshop, room.facilitator, participant_id)
     assert count(Participant, Participant.removed_at.is_not(None)) == 0
 
 
 def test_presence_and_participant_list(room, monkeypatch):
     w, f = room.workshop, room.facilitator
-    facilitation.record_connection("sid-1", w, "participant", room.one)
-    facilitation.record_connection("sid-2", w, "participant", room.one)  # a second tab
-    facilitation.record_connection("sid-3", w, "facilitator", None)
+    presence.record_connection("sid-1", w, "participant", room.one)
+    presence.record_connection("sid-2", w, "participant", room.one)  # a second tab
+    presence.record_connection("sid-3", w, "facilitator", None)
     db.session.commit()
-    assert facilitation.online_participant_ids(w) == {room.one.id}
-    assert [(p["name"], p["online"]) for p in facilitation.participant_list(w, f)] == [
+    assert presence.online_participant_ids(w) == {room.one.id}
+    assert [(p["name"], p["online"]) for p in participants.participant_list(w, f)] == [
         (None, True),
         ("Rosa", False),
     ]
-    assert facilitation.forget_connection("sid-1") == w.id
-    assert facilitation.forget_connection("sid-1") is None
+    assert presence.forget_connection("sid-1") == w.id
+    assert presence.forget_connection("sid-1") is None
     db.session.commit()
-    assert facilitation.online_participant_ids(w) == {room.one.id}
-    later = facilitation.now() + facilitation.ONLINE_WINDOW + timedelta(seconds=5)
-    monkeypatch.setattr(facilitation, "now", lambda: later)
-    assert facilitation.online_participant_ids(w) == set()  # a crashed process ages out
-    facilitation.touch_connection("sid-2")
+    assert presence.online_participant_ids(w) == {room.one.id}
+    later = clock.now() + presence.ONLINE_WINDOW + timedelta(seconds=5)
+    monkeypatch.setattr(presence, "now", lambda: later)
+    assert presence.online_participant_ids(w) == set()  # a crashed process ages out
+    presence.touch_connection("sid-2")
     db.session.commit()
-    assert facilitation.online_participant_ids(w) == {room.one.id}
+    assert presence.online_participant_ids(w) == {room.one.id}
 
 
 def test_participation_counts_only(vote_room):
     w = vote_room.workshop
     dot(w, vote_room.one, vote_room.a.id)
     dot(w, vote_room.one, vote_room.b.id)
-    facilitation.record_connection("sid-1", w, "participant", vote_room.two)
+    presence.record_connection("sid-1", w, "participant", vote_room.two)
     db.session.commit()
-    result = facilitation.participation(w)
+    result = counts.participation(w)
     assert result["online"] == 1
     assert [(s["kind"], s["count"]) for s in result["stages"]] == [
         ("discuss", None),
@@ -590,7 +594,7 @@ def test_clustering_only_in_a_cluster_stage(room, stage, message):
     ],
 )
 def test_group_notes_refusals(room, other, note_ids, title, error):
-    facilitation.set_note_hidden(room.workshop, room.facilitator, room.notes.works3.id, True)
+    moderation.set_note_hidden(room.workshop, room.facilitator, room.notes.works3.id, True)
     db.session.commit()
     named = {
         "own": room.notes.works1.id,
@@ -741,7 +745,7 @@ def test_cast_dot_refused_outside_an_open_vote(vote_room, other, situation):
     if situation == "wrong stage":
         move(w, f, CLUSTER)
     elif situation == "locked":
-        facilitation.set_locked(w, f, True)
+        stage_controls.set_locked(w, f, True)
     elif situation == "closed":
         voting.set_vote_closed(w, f, True)
     elif situation == "set aside":
@@ -858,7 +862,7 @@ def test_rating_again_replaces_the_values(reform):
     rating.rate(w, p, reform.A.id, 5, 2)
     db.session.commit()
     assert count(Rating) == 1
-    assert rating.my_ratings(p, R_RATE) == {str(reform.A.id): [5, 2]}
+    assert rating.my_ratings(p.id, R_RATE) == {str(reform.A.id): [5, 2]}
 
 
 @pytest.mark.parametrize(
@@ -895,15 +899,17 @@ def test_rate_refusals(reform, other, situation):
     w, f, rater, target = reform.workshop, reform.facilitator, reform.people[0], reform.A.id
     move(w, f, R_VOTE if situation == "wrong stage" else R_RATE)
     if situation == "locked":
-        facilitation.set_locked(w, f, True)
+        stage_controls.set_locked(w, f, True)
     elif situation == "removed":
-        facilitation.remove_participant(w, f, rater.id)
+        participants.remove_participant(w, f, rater.id)
     elif situation == "set aside":
         ranking.set_decision(w, f, "cluster", target, "set_aside")
     rater = {"facilitator": f, "stranger": other.participant}.get(situation, rater)
     target = {"foreign target": other.cluster.id, "bad target": True}.get(situation, target)
     db.session.commit()
-    error = NotFound if situation in ("foreign target", "bad target", "set aside") else NotAllowed
+    error = {"foreign target": NotFound, "set aside": NotFound, "bad target": InvalidInput}.get(
+        situation, NotAllowed
+    )
     refused(error, None, rating.rate, w, rater, target, 3, 3)
     assert count(Rating) == 0
 

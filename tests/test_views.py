@@ -11,8 +11,8 @@ from tests.conftest import new_client_id
 from workshop.accounts.models import Facilitator
 from workshop.board import services as board
 from workshop.board.models import Note
+from workshop.core.models import Participant, Workshop
 from workshop.extensions import db
-from workshop.workshops.models import Participant, Workshop
 
 
 def login(client, email="ana@example.org", password="correct horse battery"):

@@ -22,8 +22,8 @@ import click
 from flask import Flask
 
 from workshop.config import ASYNC_MODES, instance_secret_key, settings_from_environment
+from workshop.resources import ROOT, resource_dir
 
-ROOT = Path(__file__).resolve().parent.parent
 ASYNC_MODE = "threading"  # the default, chosen by bench/fanout.py; see README "Async mode"
 MAX_MESSAGE_BYTES = 64 * 1024
 
@@ -40,12 +40,6 @@ def async_mode(value: str | None) -> str:
     if mode == "gevent" and importlib.util.find_spec("gevent") is None:
         raise ConfigurationError("WORKSHOP_ASYNC_MODE=gevent needs gevent: pip install 'workshop[gevent]'")
     return mode
-
-
-def resource_dir(name: str) -> Path:
-    """`templates`, `static` or `sessions`: at the top of a checkout, or inside a built wheel."""
-    packaged = Path(__file__).resolve().parent / "_resources" / name
-    return packaged if packaged.is_dir() else ROOT / name
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -97,7 +91,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from workshop import database, i18n
     from workshop.accounts.views import init_login
+    from workshop.audiences import broadcast
     from workshop.extensions import csrf, db, limiter, migrate, socketio
+    from workshop.live.announce import install_announcements
     from workshop.live.origins import allowed_origin_checker
 
     database.configure_engine_options(app)
@@ -109,6 +105,7 @@ def _init_extensions(app: Flask) -> None:
     i18n.init_app(app)
     init_login(app)
     _import_event_handlers()
+    install_announcements(broadcast)
     socketio.init_app(
         app,
         async_mode=app.config["ASYNC_MODE"],
@@ -127,10 +124,10 @@ def _import_event_handlers() -> None:
 
     Importing them also imports every model, so Alembic sees the whole schema.
     """
+    import workshop.audiences.events  # noqa: F401
     import workshop.board.events  # noqa: F401
     import workshop.clustering.events  # noqa: F401
     import workshop.facilitation.events  # noqa: F401
-    import workshop.live.events  # noqa: F401
     import workshop.ranking.events  # noqa: F401
     import workshop.rating.events  # noqa: F401
     import workshop.voting.events  # noqa: F401

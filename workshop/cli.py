@@ -136,8 +136,9 @@ def new_command(
 ) -> None:
     """Create a workshop from a plan and print its links."""
     from workshop.accounts.services import get_facilitator
-    from workshop.live.state import public_links
-    from workshop.workshops.services import create_workshop, format_code
+    from workshop.audiences.state import public_links
+    from workshop.core.codes import format_code
+    from workshop.workshops.services import create_workshop
 
     _ready()
     try:
@@ -194,11 +195,13 @@ def demo_command(participants: int, plan_ref: str, url: str | None, pace: float,
     Socket.IO through every stage: notes, groups, dots, ratings. Open the
     screen_url on the projector to watch it happen.
     """
-    from workshop import demo
+    from workshop.demo.client import DemoError, check_server
+    from workshop.demo.scenario import MAX_PARTICIPANTS, drive
+    from workshop.demo.setup import create_demo_workshop
 
-    if not 1 <= participants <= demo.MAX_PARTICIPANTS:
+    if not 1 <= participants <= MAX_PARTICIPANTS:
         _fail(
-            f"--participants must be between 1 and {demo.MAX_PARTICIPANTS}: the server lets "
+            f"--participants must be between 1 and {MAX_PARTICIPANTS}: the server lets "
             "one address join 20 times a minute, and the demo's phones all come from here."
         )
     if pace < 0:
@@ -206,13 +209,13 @@ def demo_command(participants: int, plan_ref: str, url: str | None, pace: float,
     url = (url or current_app.config["BASE_URL"]).rstrip("/")
     _ready()
     try:
-        demo.check_server(url)
-        workshop = demo.create_demo_workshop(plan_ref, language, url)
+        check_server(url)
+        workshop = create_demo_workshop(plan_ref, language, url)
     except PlanError as error:
         _fail(str(error))
     except DomainError as error:
         _fail(error.message)
-    except demo.DemoError as error:
+    except DemoError as error:
         _fail(str(error))
     for key, value in workshop.links().items():
         click.echo(f"{key:16} {value}")
@@ -221,8 +224,8 @@ def demo_command(participants: int, plan_ref: str, url: str | None, pace: float,
         f"{participants} simulated participants, {pace:g} s between steps."
     )
     try:
-        demo.drive(url, workshop, participants, pace, language, click.echo)
-    except demo.DemoError as error:
+        drive(url, workshop, participants, pace, language, click.echo)
+    except DemoError as error:
         _fail(str(error))
 
 

@@ -4,7 +4,7 @@ language; other pages follow the browser; Spanish is the default."""
 from __future__ import annotations
 
 from flask import Blueprint, Flask, g, has_request_context, redirect, request, session, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, refresh
 from flask_babel import gettext as _
 
 from workshop.extensions import babel
@@ -29,8 +29,13 @@ def select_locale() -> str:
 
 
 def use_page_language(language: str) -> None:
-    """Call from a view before rendering: this page follows a workshop's language."""
+    """Call from a view before rendering: this page follows a workshop's language.
+
+    Flask-Babel caches the locale once something was translated; forget it, so the
+    workshop's language wins even when an error message was prepared earlier.
+    """
     g.page_language = language
+    refresh()
 
 
 @blueprint.route("/lang/<language>", methods=["POST"])

@@ -92,7 +92,9 @@ function chosenNotes() {
 
 async function clusterAction(event, payload) {
   const ack = await send(event, payload);
-  if (ack.ok) selected.clear();
+  // Forget only what was sent: the facilitator may already be selecting the next notes
+  // while this answer travels back.
+  if (ack.ok) for (const id of payload.note_ids || []) selected.delete(id);
   return ack;
 }
 

@@ -137,7 +137,7 @@ def test_demo_caps_the_participants(server):
 def test_dots_respect_the_budget_and_the_cap():
     import random
 
-    from workshop.demo import spend_dots
+    from workshop.demo.scenario import spend_dots
 
     vote = {"dots": 5, "cap": 2, "left": 4, "mine": {"1": 1}, "candidates": [{"id": 1}, {"id": 2}, {"id": 3}]}
     for seed in range(50):
@@ -150,7 +150,7 @@ def test_dots_respect_the_budget_and_the_cap():
 def test_the_note_deck_alternates_themes_and_uses_the_stage_lanes():
     import random
 
-    from workshop.demo import note_deck
+    from workshop.demo.content import note_deck
 
     deck = note_deck(["usf", "region", "ministry"], random.Random(1))
     assert len({idea.theme for idea, _lane in deck[:4]}) == 4

@@ -3,9 +3,21 @@
 from __future__ import annotations
 
 from workshop.board import services
+from workshop.board.models import Note
 from workshop.board.services import note_data
-from workshop.live import broadcast
-from workshop.live.events import LiveContext, live_event
+from workshop.live.announce import Changes
+from workshop.live.boundary import LiveContext, live_event
+
+
+def announce_new_note(changes: Changes, note: Note) -> None:
+    """A new note reaches whoever may see it; for a private stage the projector only
+    learns how many notes came in (a coalesced refresh), not what they say.
+
+    Shared by every door that adds notes (this event, the no-JavaScript form).
+    """
+    changes.note("note_added", note)
+    if changes.workshop.plan.stages[note.stage_index].private:
+        changes.refresh("screen")
 
 
 @live_event("add_note", limit="30/minute")
@@ -21,24 +33,19 @@ def on_add_note(context: LiveContext, payload: dict) -> dict:
         payload.get("lane"),
     )
     if created:
-        context.then(lambda: broadcast.note_event(workshop, "note_added", note))
-        if workshop.plan.stages[note.stage_index].private:
-            # The projector shows how many private notes came in, not what they say.
-            context.then(lambda: broadcast.refresh_soon(workshop, "screen"))
+        announce_new_note(context, note)
     return {"note": note_data(note, mine=True), "created": created}
 
 
 @live_event("edit_note", limit="60/minute")
 def on_edit_note(context: LiveContext, payload: dict) -> dict:
-    workshop = context.workshop
-    note = services.edit_note(workshop, context.actor, payload.get("note_id"), payload.get("text"))
-    context.then(lambda: broadcast.note_event(workshop, "note_updated", note))
+    note = services.edit_note(context.workshop, context.actor, payload.get("note_id"), payload.get("text"))
+    context.note("note_updated", note)
     return {"note": note_data(note, mine=True)}
 
 
 @live_event("delete_note", limit="60/minute")
 def on_delete_note(context: LiveContext, payload: dict) -> dict:
-    workshop = context.workshop
-    note = services.delete_note(workshop, context.actor, payload.get("note_id"))
-    context.then(lambda: broadcast.note_event(workshop, "note_deleted", note))
+    note = services.delete_note(context.workshop, context.actor, payload.get("note_id"))
+    context.note("note_deleted", note)
     return {"note_id": note.id}

@@ -8,27 +8,24 @@ the client-generated id, enforced by a unique constraint, not only here.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from workshop.accounts.models import Facilitator
 from workshop.board.models import Note
 from workshop.config import NOTE_MAX_LENGTH
+from workshop.core.actors import Actor, ensure_member
+from workshop.core.checks import identifier, whole_number
+from workshop.core.clock import now
+from workshop.core.models import Participant, Workshop
+from workshop.core.stages import ensure_stage_takes_input
 from workshop.errors import InvalidInput, NotAllowed, NotFound
 from workshop.extensions import db
-from workshop.facilitation.services import ensure_stage_takes_input
-from workshop.workshops.models import Participant, Workshop
-from workshop.workshops.services import Actor
 
 CLIENT_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def clean_note_text(text: Any) -> str:
@@ -50,8 +47,7 @@ def clean_note_text(text: Any) -> str:
 
 
 def _writable_stage(workshop: Workshop, stage_index: Any):
-    if isinstance(stage_index, bool) or not isinstance(stage_index, int):
-        raise InvalidInput(_("The stage must be a number."))
+    stage_index = whole_number(stage_index, _l("The stage must be a number."))
     if not 0 <= stage_index < len(workshop.plan.stages):
         raise InvalidInput(_("There is no such stage in this plan."))
     if not workshop.is_open:
@@ -64,16 +60,6 @@ def _writable_stage(workshop: Workshop, stage_index: Any):
     return stage
 
 
-def _check_actor(workshop: Workshop, actor: Actor) -> None:
-    if isinstance(actor, Participant):
-        if actor.workshop_id != workshop.id:
-            raise NotAllowed(_("You are not a participant of this workshop."))
-        if actor.removed_at is not None:
-            raise NotAllowed(_("You are no longer part of this workshop."))
-    elif not isinstance(actor, Facilitator):
-        raise NotAllowed(_("Join the workshop first."))
-
-
 def add_note(
     workshop: Workshop, actor: Actor, text: Any, client_id: Any, stage_index: Any, lane: Any = None
 ) -> tuple[Note, bool]:
@@ -83,7 +69,7 @@ def add_note(
     current one: a phone that was offline while the facilitator moved on still
     delivers what its owner typed. Raises InvalidInput or NotAllowed.
     """
-    _check_actor(workshop, actor)
+    ensure_member(workshop, actor)
     if not isinstance(client_id, str) or not CLIENT_ID_PATTERN.match(client_id):
         raise InvalidInput(_("The note has no valid client id."))
     existing = _note_by_client_id(workshop, client_id)
@@ -128,13 +114,17 @@ def _same_author_or_refuse(note: Note, actor: Actor) -> Note:
     return note
 
 
-def _editable_note(workshop: Workshop, actor: Actor, note_id: Any) -> Note:
-    _check_actor(workshop, actor)
-    if isinstance(note_id, bool) or not isinstance(note_id, int):
-        raise InvalidInput(_("The note id must be a number."))
-    note = db.session.get(Note, note_id)
+def workshop_note(workshop: Workshop, note_id: Any) -> Note:
+    """A live (not deleted) note of this workshop; another workshop's id is NotFound."""
+    note = db.session.get(Note, identifier(note_id, _l("The note id must be a number.")))
     if note is None or note.workshop_id != workshop.id or note.deleted_at is not None:
         raise NotFound(_("This note does not exist (it may have been deleted)."))
+    return note
+
+
+def _editable_note(workshop: Workshop, actor: Actor, note_id: Any) -> Note:
+    ensure_member(workshop, actor)
+    note = workshop_note(workshop, note_id)
     if isinstance(actor, Participant) and note.participant_id != actor.id:
         raise NotAllowed(_("You can only change your own notes."))
     if not workshop.is_open:
@@ -150,7 +140,7 @@ def edit_note(workshop: Workshop, actor: Actor, note_id: Any, text: Any) -> Note
     """Change a note's text. Participants may edit their own notes while its stage is on."""
     note = _editable_note(workshop, actor, note_id)
     note.text = clean_note_text(text)
-    note.updated_at = _now()
+    note.updated_at = now()
     workshop.bump()
     db.session.flush()
     return note
@@ -159,7 +149,7 @@ def edit_note(workshop: Workshop, actor: Actor, note_id: Any, text: Any) -> Note
 def delete_note(workshop: Workshop, actor: Actor, note_id: Any) -> Note:
     """Withdraw a note. The row is kept, marked deleted, so a late resend cannot revive it."""
     note = _editable_note(workshop, actor, note_id)
-    note.deleted_at = _now()
+    note.deleted_at = now()
     workshop.bump()
     db.session.flush()
     return note

@@ -3,58 +3,46 @@
 from __future__ import annotations
 
 from workshop.clustering import services
-from workshop.live import broadcast
-from workshop.live.events import LiveContext, live_event
+from workshop.live.boundary import LiveContext, everyone, live_event
 
 
-def _everyone(context: LiveContext) -> None:
-    workshop = context.workshop
-    context.then(lambda: broadcast.state_changed(workshop))
-
-
-@live_event("group_notes", limit="120/minute")
+@live_event("group_notes", limit="120/minute", then=everyone)
 def on_group(context: LiveContext, payload: dict) -> dict:
     cluster = services.group_notes(
         context.workshop, context.actor, payload.get("note_ids"), payload.get("title")
     )
-    _everyone(context)
     return {"cluster_id": cluster.id}
 
 
-@live_event("add_to_cluster", limit="240/minute")
+@live_event("add_to_cluster", limit="240/minute", then=everyone)
 def on_add(context: LiveContext, payload: dict) -> dict:
     services.add_to_cluster(
         context.workshop, context.actor, payload.get("note_ids"), payload.get("cluster_id")
     )
-    _everyone(context)
     return {}
 
 
-@live_event("ungroup_notes", limit="240/minute")
+@live_event("ungroup_notes", limit="240/minute", then=everyone)
 def on_ungroup(context: LiveContext, payload: dict) -> dict:
     services.ungroup_notes(context.workshop, context.actor, payload.get("note_ids"))
-    _everyone(context)
     return {}
 
 
-@live_event("rename_cluster", limit="240/minute")
+@live_event("rename_cluster", limit="240/minute", then=everyone)
 def on_rename(context: LiveContext, payload: dict) -> dict:
     services.rename_cluster(context.workshop, context.actor, payload.get("cluster_id"), payload.get("title"))
-    _everyone(context)
     return {}
 
 
-@live_event("merge_clusters", limit="120/minute")
+@live_event("merge_clusters", limit="120/minute", then=everyone)
 def on_merge(context: LiveContext, payload: dict) -> dict:
     target = services.merge_clusters(
         context.workshop, context.actor, payload.get("source_id"), payload.get("target_id")
     )
-    _everyone(context)
     return {"cluster_id": target.id}
 
 
-@live_event("dissolve_cluster", limit="120/minute")
+@live_event("dissolve_cluster", limit="120/minute", then=everyone)
 def on_dissolve(context: LiveContext, payload: dict) -> dict:
     services.dissolve_cluster(context.workshop, context.actor, payload.get("cluster_id"))
-    _everyone(context)
     return {}

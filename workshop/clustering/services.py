@@ -10,17 +10,20 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, select, update
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
 
 from workshop.accounts.models import Facilitator
 from workshop.board.models import Note
 from workshop.clustering.models import CLUSTER_TITLE_MAX_LENGTH, Cluster
+from workshop.core import targets
+from workshop.core.actors import Actor, ensure_facilitator, ensure_open
+from workshop.core.checks import identifier, identifiers
+from workshop.core.models import Participant, Workshop
+from workshop.core.stages import ensure_stage_takes_input
 from workshop.errors import InvalidInput, NotAllowed, NotFound
 from workshop.extensions import db
-from workshop.facilitation.services import ensure_stage_takes_input
 from workshop.plans import Stage
-from workshop.workshops.models import Participant, Workshop
-from workshop.workshops.services import Actor, ensure_facilitator, ensure_open
 
 MAX_NOTES_PER_ACTION = 200
 
@@ -93,24 +96,16 @@ def _clean_title(title: Any) -> str:
 
 def _notes(workshop: Workshop, note_ids: Any) -> list[Note]:
     """The given notes, all clusterable in the current stage. Raises on any stranger id."""
-    if (
-        not isinstance(note_ids, list)
-        or not note_ids
-        or len(note_ids) > MAX_NOTES_PER_ACTION
-        or any(isinstance(i, bool) or not isinstance(i, int) for i in note_ids)
-    ):
-        raise InvalidInput(_("Choose one or more notes."))
+    note_ids = identifiers(note_ids, _l("Choose one or more notes."), MAX_NOTES_PER_ACTION)
     allowed = {note.id: note for note in clusterable_notes(workshop, workshop.current_stage)}
     missing = [i for i in note_ids if i not in allowed]
     if missing:
         raise NotFound(_("Some of these notes are not part of this stage."))
-    return [allowed[i] for i in dict.fromkeys(note_ids)]
+    return [allowed[i] for i in note_ids]
 
 
 def get_cluster(workshop: Workshop, cluster_id: Any) -> Cluster:
-    if isinstance(cluster_id, bool) or not isinstance(cluster_id, int):
-        raise InvalidInput(_("The group id must be a number."))
-    cluster = db.session.get(Cluster, cluster_id)
+    cluster = db.session.get(Cluster, identifier(cluster_id, _l("The group id must be a number.")))
     if cluster is None or cluster.workshop_id != workshop.id:
         raise NotFound(_("This group does not exist."))
     return cluster
@@ -118,20 +113,11 @@ def get_cluster(workshop: Workshop, cluster_id: Any) -> Cluster:
 
 def _drop_empty(workshop: Workshop, cluster_ids: set[int | None]) -> None:
     """Delete groups left without notes, unless they already carry dots or ratings."""
-    from workshop.rating.models import Rating
-    from workshop.voting.models import Dot
-
     for cluster_id in cluster_ids - {None}:
         has_notes = db.session.scalar(
             select(Note.id).where(Note.cluster_id == cluster_id, Note.deleted_at.is_(None)).limit(1)
         )
-        has_votes = db.session.scalar(
-            select(Dot.id).where(Dot.target_type == "cluster", Dot.target_id == cluster_id).limit(1)
-        )
-        has_ratings = db.session.scalar(
-            select(Rating.id).where(Rating.target_type == "cluster", Rating.target_id == cluster_id).limit(1)
-        )
-        if not (has_notes or has_votes or has_ratings):
+        if not has_notes and not targets.has_input("cluster", cluster_id):
             cluster = db.session.get(Cluster, cluster_id)
             if cluster is not None:
                 db.session.delete(cluster)
@@ -198,24 +184,12 @@ def merge_clusters(workshop: Workshop, actor: Actor, source_id: Any, target_id: 
     Merging duplicates before voting avoids vote splitting. Ratings of the
     source are dropped (a merged idea must be rated again).
     """
-    from workshop.rating.models import Rating
-    from workshop.voting.models import Dot
-
     _cluster_stage(workshop, actor)
     source, target = get_cluster(workshop, source_id), get_cluster(workshop, target_id)
     if source.id == target.id:
         raise InvalidInput(_("Choose two different groups."))
     db.session.execute(update(Note).where(Note.cluster_id == source.id).values(cluster_id=target.id))
-    db.session.execute(
-        update(Dot)
-        .where(Dot.target_type == "cluster", Dot.target_id == source.id)
-        .values(target_id=target.id)
-    )
-    for rating in db.session.scalars(
-        select(Rating).where(Rating.target_type == "cluster", Rating.target_id == source.id)
-    ):
-        db.session.delete(rating)
-    db.session.delete(source)
+    _delete_cluster(source, merged_into=target)
     workshop.bump()
     db.session.flush()
     return target
@@ -224,17 +198,22 @@ def merge_clusters(workshop: Workshop, actor: Actor, source_id: Any, target_id: 
 def dissolve_cluster(workshop: Workshop, actor: Actor, cluster_id: Any) -> None:
     """Ungroup every note of a group and delete the group, with its dots and ratings
     (they were given to an idea that no longer exists: the dots go back to the voters)."""
-    from workshop.rating.models import Rating
-    from workshop.voting.models import Dot
-
     _cluster_stage(workshop, actor)
     cluster = get_cluster(workshop, cluster_id)
     db.session.execute(update(Note).where(Note.cluster_id == cluster.id).values(cluster_id=None))
-    for model in (Dot, Rating):
-        db.session.execute(delete(model).where(model.target_type == "cluster", model.target_id == cluster.id))
-    db.session.delete(cluster)
+    _delete_cluster(cluster)
     workshop.bump()
     db.session.flush()
+
+
+def _delete_cluster(cluster: Cluster, merged_into: Cluster | None = None) -> None:
+    """The one way a group with input goes away: its dots and ratings go with it, or
+    follow the group it was merged into (`core.targets` decides per kind of input)."""
+    if merged_into is None:
+        targets.drop_input("cluster", cluster.id)
+    else:
+        targets.move_input("cluster", cluster.id, merged_into.id)
+    db.session.delete(cluster)
 
 
 def cluster_data(cluster: Cluster, note_ids: list[int]) -> dict[str, Any]:

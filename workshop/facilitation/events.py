@@ -3,75 +3,64 @@ service, that the actor is a facilitator."""
 
 from __future__ import annotations
 
-from workshop.facilitation import services
-from workshop.live import broadcast
-from workshop.live.events import LiveContext, live_event
+from workshop.facilitation import moderation, participants, review, stage_controls, timer
+from workshop.live.boundary import LiveContext, everyone, live_event
 
 
-def _everyone(context: LiveContext) -> None:
-    workshop = context.workshop
-    context.then(lambda: broadcast.state_changed(workshop))
-
-
-@live_event("reveal_stage")
+@live_event("reveal_stage", then=everyone)
 def on_reveal(context: LiveContext, payload: dict) -> dict:
-    services.reveal_stage(context.workshop, context.actor)
-    _everyone(context)
+    stage_controls.reveal_stage(context.workshop, context.actor)
     return {}
 
 
-@live_event("lock_stage")
+@live_event("lock_stage", then=everyone)
 def on_lock(context: LiveContext, payload: dict) -> dict:
-    services.set_locked(context.workshop, context.actor, payload.get("locked"))
-    _everyone(context)
+    stage_controls.set_locked(context.workshop, context.actor, payload.get("locked"))
     return {}
 
 
 @live_event("timer")
 def on_timer(context: LiveContext, payload: dict) -> dict:
     """Timer controls: action start (seconds, or resume), pause, extend, clear."""
-    workshop = context.workshop
-    state = services.run_timer(workshop, context.actor, payload.get("action"), payload.get("seconds"))
-    timer = services.timer_data(state)
-    context.then(lambda: broadcast.timer_changed(workshop, timer))
-    return {"timer": timer}
+    state = timer.run_timer(context.workshop, context.actor, payload.get("action"), payload.get("seconds"))
+    data = timer.timer_data(state)
+    context.timer(data)
+    return {"timer": data}
 
 
-@live_event("allow_review")
+@live_event("allow_review", then=everyone)
 def on_allow_review(context: LiveContext, payload: dict) -> dict:
-    services.allow_review(context.workshop, context.actor, payload.get("allowed"))
-    _everyone(context)
+    review.allow_review(context.workshop, context.actor, payload.get("allowed"))
     return {}
 
 
-@live_event("hide_note")
+@live_event("hide_note", then=everyone)
 def on_hide_note(context: LiveContext, payload: dict) -> dict:
-    services.set_note_hidden(context.workshop, context.actor, payload.get("note_id"), payload.get("hidden"))
-    _everyone(context)
+    moderation.set_note_hidden(context.workshop, context.actor, payload.get("note_id"), payload.get("hidden"))
     return {}
 
 
-@live_event("moderate_note")
+@live_event("moderate_note", then=everyone)
 def on_moderate_note(context: LiveContext, payload: dict) -> dict:
-    services.moderate_note(
+    moderation.moderate_note(
         context.workshop,
         context.actor,
         payload.get("note_id"),
         payload.get("text"),
         delete=payload.get("delete") is True,
     )
-    _everyone(context)
     return {}
 
 
 @live_event("participants")
 def on_participants(context: LiveContext, payload: dict) -> dict:
-    return {"participants": services.participant_list(context.workshop, context.actor)}
+    return {"participants": participants.participant_list(context.workshop, context.actor)}
 
 
 @live_event("remove_participant")
 def on_remove_participant(context: LiveContext, payload: dict) -> dict:
-    workshop = context.workshop
-    participant = services.remove_participant(workshop, context.actor, payload.get("participant_id"))
-    context.then(lambda: broadcast.participant_removed(workshop, participant.id))
+    participant = participants.remove_participant(
+        context.workshop, context.actor, payload.get("participant_id")
+    )
+    context.participant_removed(participant.id)
     return {}

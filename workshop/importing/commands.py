@@ -26,9 +26,8 @@ def import_command(reference: str, path: Path) -> None:
     """
     from workshop.database import upgrade_database
     from workshop.errors import DomainError
-    from workshop.extensions import db
     from workshop.importing.services import MAX_IMPORT_BYTES, import_field_notes
-    from workshop.workshops.commands import announce_state
+    from workshop.live.units import run_cli_change
     from workshop.workshops.services import find_workshop
 
     upgrade_database(current_app._get_current_object())
@@ -36,12 +35,14 @@ def import_command(reference: str, path: Path) -> None:
         workshop = find_workshop(reference)
         with path.open("rb") as file:
             data = file.read(MAX_IMPORT_BYTES + 1)
-        result = import_field_notes(workshop, workshop.owner, data, path.name)
     except DomainError as error:
-        db.session.rollback()
         raise click.ClickException(error.message) from None
     except OSError as error:
         raise click.ClickException(f"{path}: {error.strerror or error}") from None
-    db.session.commit()
-    announce_state(workshop)
-    click.echo(result.summary())
+
+    def change(changes):
+        result = import_field_notes(workshop, workshop.owner, data, path.name)
+        changes.everyone()
+        return result
+
+    click.echo(run_cli_change(workshop, change).summary())

@@ -30,11 +30,11 @@ from sqlalchemy import select
 
 from workshop.board.models import Note
 from workshop.board.services import clean_note_text
+from workshop.core.actors import Actor, ensure_facilitator, ensure_open
+from workshop.core.models import Workshop
 from workshop.errors import InvalidInput
 from workshop.extensions import db
 from workshop.plans import Stage
-from workshop.workshops.models import Workshop
-from workshop.workshops.services import Actor, ensure_facilitator, ensure_open
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 MAX_IMPORT_ROWS = 5000

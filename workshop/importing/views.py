@@ -9,11 +9,11 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 
+from workshop.core.lookups import get_workshop
 from workshop.errors import DomainError
-from workshop.extensions import db
 from workshop.importing.services import MAX_IMPORT_BYTES, import_field_notes
-from workshop.live import broadcast
-from workshop.workshops.services import get_workshop
+from workshop.live.announce import Changes
+from workshop.live.units import run_change
 
 blueprint = Blueprint("importing", __name__)
 
@@ -40,16 +40,22 @@ def import_notes(workshop_id: int):
         return _back_to_console(workshop.id)
     upload = form.file.data
     data = upload.stream.read(MAX_IMPORT_BYTES + 1)
+    facilitator = current_user._get_current_object()
+
+    def change(changes: Changes):
+        result = import_field_notes(workshop, facilitator, data, upload.filename or "notes.csv")
+        changes.everyone()
+        return result
+
     try:
-        result = import_field_notes(
-            workshop, current_user._get_current_object(), data, upload.filename or "notes.csv"
-        )
+        result = run_change(workshop, change)
     except DomainError as error:
-        db.session.rollback()
         flash(error.message, "error")
     else:
-        db.session.commit()
-        broadcast.state_changed(workshop)
+        from flask import g
+        from flask_babel import get_locale
+
+        print("DBG", g.get("page_language"), get_locale())
         flash(result.summary())
     return _back_to_console(workshop.id)
 

@@ -1,8 +1,14 @@
-"""Real-time layer: Socket.IO connections, rooms, the state a client receives, broadcasts.
+"""The real-time boundary: low enough for every feature's `events.py` to use.
 
-Feature packages register their event handlers through :func:`live_event`,
-which is the one boundary for Socket.IO: parse, call the service, commit, then
-broadcast; domain errors become error acknowledgements.
+- `boundary`: `live_event` (parse, run the service, commit, then broadcast; domain
+  errors become error acknowledgements), the connection's `LiveContext`;
+- `units`: the retrying unit of work shared with HTTP views and CLI commands (`run_change`);
+- `announce`: what a committed change asks to broadcast, implemented above the features
+  by `workshop.audiences.broadcast`;
+- `rooms`: room names; `presence`: who is online, across processes; `origins`: same-origin
+  Socket.IO.
+
+It imports no feature: features import it.
 """
 
 NAMESPACE = "/live"

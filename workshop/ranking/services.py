@@ -12,16 +12,18 @@ import statistics
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from workshop.board.models import Note
 from workshop.clustering.models import Cluster
 from workshop.clustering.services import clusters_with_notes
+from workshop.core.actors import Actor, ensure_facilitator, ensure_open
+from workshop.core.checks import identifier
+from workshop.core.models import Workshop
 from workshop.errors import InvalidInput, NotFound
 from workshop.extensions import db
-from workshop.rating.services import QUADRANTS, latest_ratings_by_target, quadrant
+from workshop.rating.services import QUADRANTS, latest_ratings_by_target, quadrant, quadrant_label, spread
 from workshop.voting.services import dot_totals_by_target
-from workshop.workshops.models import Workshop
-from workshop.workshops.services import Actor, ensure_facilitator, ensure_open
 
 DECISIONS = ("selected", "set_aside")
 
@@ -40,16 +42,6 @@ def _ideas(workshop: Workshop) -> list[dict[str, Any]]:
         if c["notes"]
     ]
     return ideas
-
-
-def quadrant_label(name: str | None) -> str:
-    labels = {
-        "quick_win": _("quick win"),
-        "major_project": _("major project"),
-        "fill_in": _("fill-in"),
-        "thankless": _("thankless task"),
-    }
-    return labels.get(name or "", _("not rated"))
 
 
 def ranking(workshop: Workshop) -> list[dict[str, Any]]:
@@ -103,8 +95,8 @@ def _entry(idea: dict, dots: dict, ratings: dict) -> dict[str, Any]:
         "x": x_mean,
         "y": y_mean,
         "ratings": len(points),
-        "x_spread": round(statistics.pstdev(xs), 2) if len(xs) > 1 else 0.0,
-        "y_spread": round(statistics.pstdev(ys), 2) if len(ys) > 1 else 0.0,
+        "x_spread": spread(xs),
+        "y_spread": spread(ys),
         "quadrant": place,
         "reason": reason,
         "sort_key": (-count, order, -(x_mean or 0), -(y_mean or 0)),
@@ -119,9 +111,8 @@ def set_decision(
     ensure_open(workshop)
     if decision is not None and decision not in DECISIONS:
         raise InvalidInput(_("The decision must be selected or set aside."))
-    if isinstance(target_id, bool) or not isinstance(target_id, int):
-        raise InvalidInput(_("Choose an idea."))
-    model = {"cluster": Cluster, "note": Note}.get(target_type)
+    target_id = identifier(target_id, _l("Choose an idea."))
+    model = {"cluster": Cluster, "note": Note}.get(target_type) if isinstance(target_type, str) else None
     if model is None:
         raise InvalidInput(_("Choose an idea."))
     item = db.session.get(model, target_id)

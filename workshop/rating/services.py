@@ -6,15 +6,17 @@ import statistics
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from workshop.errors import InvalidInput, NotAllowed, NotFound
+from workshop.core.actors import Actor, ensure_participant
+from workshop.core.checks import identifier, whole_number
+from workshop.core.models import Workshop
+from workshop.core.stages import ensure_stage_takes_input
+from workshop.errors import NotAllowed, NotFound
 from workshop.extensions import db
-from workshop.facilitation.services import ensure_stage_takes_input
 from workshop.rating.models import Rating
 from workshop.voting.services import candidates
-from workshop.workshops.models import Participant, Workshop
-from workshop.workshops.services import Actor
 
 SCALE = (1, 5)
 MIDPOINT = 3.0
@@ -22,27 +24,25 @@ QUADRANTS = ("quick_win", "major_project", "fill_in", "thankless")
 
 
 def _score(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not SCALE[0] <= value <= SCALE[1]:
-        raise InvalidInput(_("Ratings go from 1 to 5."))
-    return value
+    return whole_number(value, _l("Ratings go from 1 to 5."), *SCALE)
 
 
 def rate(workshop: Workshop, actor: Actor, target_id: Any, x: Any, y: Any) -> Rating:
     """Place a candidate on the two axes; rating it again replaces the earlier values."""
-    if not isinstance(actor, Participant) or actor.workshop_id != workshop.id or actor.removed_at is not None:
-        raise NotAllowed(_("Only participants of this workshop rate."))
+    participant = ensure_participant(workshop, actor, _l("Only participants of this workshop rate."))
     if workshop.stage.kind != "rate":
         raise NotAllowed(_("Rating happens during a rating stage."))
     ensure_stage_takes_input(workshop, workshop.current_stage)
     x, y = _score(x), _score(y)
     options = {c["id"]: c["type"] for c in candidates(workshop, workshop.current_stage)}
-    if isinstance(target_id, bool) or target_id not in options:
+    target_id = identifier(target_id, _l("This is not one of the options of this rating."))
+    if target_id not in options:
         raise NotFound(_("This is not one of the options of this rating."))
     rating = db.session.scalar(
         select(Rating).where(
             Rating.workshop_id == workshop.id,
             Rating.stage_index == workshop.current_stage,
-            Rating.participant_id == actor.id,
+            Rating.participant_id == participant.id,
             Rating.target_type == options[target_id],
             Rating.target_id == target_id,
         )
@@ -51,7 +51,7 @@ def rate(workshop: Workshop, actor: Actor, target_id: Any, x: Any, y: Any) -> Ra
         rating = Rating(
             workshop_id=workshop.id,
             stage_index=workshop.current_stage,
-            participant_id=actor.id,
+            participant_id=participant.id,
             target_type=options[target_id],
             target_id=target_id,
             x=x,
@@ -74,7 +74,19 @@ def quadrant(x_mean: float | None, y_mean: float | None) -> str | None:
     return "fill_in" if y_mean >= MIDPOINT else "thankless"
 
 
-def _spread(values: list[int]) -> float:
+def quadrant_label(name: str | None) -> str:
+    """A quadrant in words, in the current language (console, report, synthesis)."""
+    labels = {
+        "quick_win": _("quick win"),
+        "major_project": _("major project"),
+        "fill_in": _("fill-in"),
+        "thankless": _("thankless task"),
+    }
+    return labels.get(name or "", _("not rated"))
+
+
+def spread(values: list[int]) -> float:
+    """Population standard deviation, 0 with fewer than two ratings (how much people disagree)."""
     return round(statistics.pstdev(values), 2) if len(values) > 1 else 0.0
 
 
@@ -98,8 +110,8 @@ def matrix(workshop: Workshop, stage_index: int) -> list[dict[str, Any]]:
                 "count": len(own),
                 "x": x_mean,
                 "y": y_mean,
-                "x_spread": _spread(xs),
-                "y_spread": _spread(ys),
+                "x_spread": spread(xs),
+                "y_spread": spread(ys),
                 "quadrant": quadrant(x_mean, y_mean),
                 "points": sorted(own),
             }
@@ -107,9 +119,9 @@ def matrix(workshop: Workshop, stage_index: int) -> list[dict[str, Any]]:
     return result
 
 
-def my_ratings(participant: Participant, stage_index: int) -> dict[str, list[int]]:
+def my_ratings(participant_id: int, stage_index: int) -> dict[str, list[int]]:
     rows = db.session.scalars(
-        select(Rating).where(Rating.participant_id == participant.id, Rating.stage_index == stage_index)
+        select(Rating).where(Rating.participant_id == participant_id, Rating.stage_index == stage_index)
     )
     return {str(r.target_id): [r.x, r.y] for r in rows}
 

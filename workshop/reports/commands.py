@@ -15,13 +15,14 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from workshop.core.codes import normalise_code
+from workshop.core.models import Workshop
 from workshop.database import upgrade_database
 from workshop.errors import DomainError, NotAllowed
 from workshop.extensions import db
 from workshop.reports.data import build_report
 from workshop.reports.formats import FORMATS, TEXT_FORMATS, export_bytes, export_filename
-from workshop.workshops.models import Workshop
-from workshop.workshops.services import find_workshop, normalise_code
+from workshop.workshops.services import find_workshop
 
 
 def _find(reference: str) -> Workshop:

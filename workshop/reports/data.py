@@ -23,14 +23,16 @@ from sqlalchemy import select
 
 from workshop.board.models import Note
 from workshop.clustering.models import Cluster
+from workshop.core.codes import format_code
+from workshop.core.lookups import participant_count
+from workshop.core.models import Participant, Workshop
 from workshop.extensions import db
 from workshop.importing.services import IMPORT_CLIENT_ID_PREFIX
-from workshop.ranking.services import quadrant_label, ranking
+from workshop.ranking.services import ranking
 from workshop.rating.models import Rating
+from workshop.rating.services import quadrant_label
 from workshop.voting.models import Dot
 from workshop.voting.services import is_closed, voter_count
-from workshop.workshops.models import Participant, Workshop
-from workshop.workshops.services import format_code, participant_count
 
 REPORT_VERSION = 1
 

@@ -92,7 +92,7 @@ def default_static_dir() -> Path:
 
     if has_app_context() and current_app.static_folder:
         return Path(current_app.static_folder)
-    from workshop import resource_dir
+    from workshop.resources import resource_dir
 
     return resource_dir("static")
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort
 from flask_login import login_required
 
+from workshop.core.lookups import get_workshop
 from workshop.extensions import db
 from workshop.reports.data import build_report
 from workshop.reports.formats import FORMATS, MEDIA_TYPES, export_bytes, export_filename
-from workshop.workshops.services import get_workshop
 
 blueprint = Blueprint("reports", __name__)
 

@@ -28,14 +28,14 @@ from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from workshop.core.codes import normalise_code
+from workshop.core.models import Workshop
 from workshop.errors import InvalidInput, NotAllowed, NotFound
 from workshop.extensions import db
 from workshop.i18n import LANGUAGE_NAMES
-from workshop.ranking.services import quadrant_label
-from workshop.rating.services import quadrant
+from workshop.rating.services import quadrant, quadrant_label
 from workshop.reports.data import build_report
-from workshop.workshops.models import Workshop
-from workshop.workshops.services import find_workshop, normalise_code
+from workshop.workshops.services import find_workshop
 
 SYNTHESIS_VERSION = 1
 MIN_SITES = 2

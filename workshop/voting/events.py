@@ -3,15 +3,13 @@ coalesced count of voters, never running totals."""
 
 from __future__ import annotations
 
-from workshop.live import broadcast
-from workshop.live.events import LiveContext, live_event
+from workshop.live.boundary import LiveContext, everyone, live_event
 from workshop.voting import services
 
 
 def _progress(context: LiveContext) -> None:
-    workshop = context.workshop
-    context.then(lambda: broadcast.refresh_soon(workshop, "vote_progress"))
-    context.then(lambda: broadcast.refresh_soon(workshop, "facilitator"))
+    context.refresh("vote_progress")
+    context.refresh("facilitator")
 
 
 @live_event("cast_dot", limit="240/minute")
@@ -35,9 +33,7 @@ def on_retract(context: LiveContext, payload: dict) -> dict:
     }
 
 
-@live_event("close_vote")
+@live_event("close_vote", then=everyone)
 def on_close(context: LiveContext, payload: dict) -> dict:
     services.set_vote_closed(context.workshop, context.actor, payload.get("closed"))
-    workshop = context.workshop
-    context.then(lambda: broadcast.state_changed(workshop))
     return {}

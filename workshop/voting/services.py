@@ -11,18 +11,20 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import distinct, func, select
 from sqlalchemy.exc import IntegrityError
 
 from workshop.board.services import CLIENT_ID_PATTERN
 from workshop.clustering.services import clusterable_notes, clusters_with_notes
+from workshop.core.actors import Actor, ensure_facilitator, ensure_open, ensure_participant
+from workshop.core.checks import flag, identifier
+from workshop.core.models import Participant, Workshop
+from workshop.core.stages import ensure_stage_takes_input, stage_state
 from workshop.errors import InvalidInput, NotAllowed, NotFound
 from workshop.extensions import db
-from workshop.facilitation.services import ensure_stage_takes_input, stage_state
 from workshop.plans import Stage
 from workshop.voting.models import Dot
-from workshop.workshops.models import Participant, Workshop
-from workshop.workshops.services import Actor, ensure_facilitator, ensure_open
 
 
 def candidates(workshop: Workshop, stage_index: int) -> list[dict[str, Any]]:
@@ -41,9 +43,8 @@ def candidates(workshop: Workshop, stage_index: int) -> list[dict[str, Any]]:
     ]
 
 
-def _vote_stage(workshop: Workshop, actor: Actor) -> Stage:
-    if not isinstance(actor, Participant) or actor.workshop_id != workshop.id or actor.removed_at is not None:
-        raise NotAllowed(_("Only participants of this workshop vote."))
+def _vote_stage(workshop: Workshop, actor: Actor) -> tuple[Stage, Participant]:
+    participant = ensure_participant(workshop, actor, _l("Only participants of this workshop vote."))
     stage = workshop.stage
     if stage.kind != "vote":
         raise NotAllowed(_("Voting happens during a dot-voting stage."))
@@ -51,12 +52,11 @@ def _vote_stage(workshop: Workshop, actor: Actor) -> Stage:
     state = stage_state(workshop, workshop.current_stage)
     if state is not None and state.votes_closed:
         raise NotAllowed(_("The vote is closed."))
-    return stage
+    return stage, participant
 
 
 def _target(workshop: Workshop, target_id: Any) -> tuple[str, int]:
-    if isinstance(target_id, bool) or not isinstance(target_id, int):
-        raise InvalidInput(_("Choose what to vote for."))
+    target_id = identifier(target_id, _l("Choose what to vote for."))
     for candidate in candidates(workshop, workshop.current_stage):
         if candidate["id"] == target_id:
             return candidate["type"], target_id
@@ -80,23 +80,23 @@ def cast_dot(workshop: Workshop, actor: Actor, target_id: Any, client_id: Any) -
     Raises NotAllowed outside an open vote or when the budget or the cap is
     reached, NotFound for an item that is not an option.
     """
-    stage = _vote_stage(workshop, actor)
+    stage, participant = _vote_stage(workshop, actor)
     if not isinstance(client_id, str) or not CLIENT_ID_PATTERN.match(client_id):
         raise InvalidInput(_("The dot has no valid client id."))
     existing = db.session.scalar(
         select(Dot).where(Dot.workshop_id == workshop.id, Dot.client_id == client_id)
     )
     if existing is not None:
-        if existing.participant_id != actor.id:
+        if existing.participant_id != participant.id:
             raise InvalidInput(_("This dot id is already used."))
         return existing, False
     target_type, target = _target(workshop, target_id)
     # Serialise this participant's dots: concurrent taps wait here on PostgreSQL.
-    db.session.execute(select(Participant.id).where(Participant.id == actor.id).with_for_update())
+    db.session.execute(select(Participant.id).where(Participant.id == participant.id).with_for_update())
     dot = Dot(
         workshop_id=workshop.id,
         stage_index=workshop.current_stage,
-        participant_id=actor.id,
+        participant_id=participant.id,
         target_type=target_type,
         target_id=target,
         client_id=client_id,
@@ -106,9 +106,9 @@ def cast_dot(workshop: Workshop, actor: Actor, target_id: Any, client_id: Any) -
             db.session.add(dot)
     except IntegrityError:
         raise InvalidInput(_("This dot was already counted.")) from None
-    if _dots_of(actor, workshop.current_stage) > stage.dots:
+    if _dots_of(participant, workshop.current_stage) > stage.dots:
         raise NotAllowed(_("You have no dots left. Take one back to move it."))
-    if _dots_of(actor, workshop.current_stage, target) > stage.cap:
+    if _dots_of(participant, workshop.current_stage, target) > stage.cap:
         raise NotAllowed(_("At most %(cap)d dots on one item.", cap=stage.cap))
     workshop.bump()
     db.session.flush()
@@ -117,13 +117,12 @@ def cast_dot(workshop: Workshop, actor: Actor, target_id: Any, client_id: Any) -
 
 def retract_dot(workshop: Workshop, actor: Actor, target_id: Any) -> int:
     """Take back one of your dots from an item; returns how many you still have on it."""
-    _vote_stage(workshop, actor)
-    if isinstance(target_id, bool) or not isinstance(target_id, int):
-        raise InvalidInput(_("Choose what to take a dot from."))
+    _stage, participant = _vote_stage(workshop, actor)
+    target_id = identifier(target_id, _l("Choose what to take a dot from."))
     dot = db.session.scalar(
         select(Dot)
         .where(
-            Dot.participant_id == actor.id,
+            Dot.participant_id == participant.id,
             Dot.stage_index == workshop.current_stage,
             Dot.target_id == target_id,
         )
@@ -135,18 +134,18 @@ def retract_dot(workshop: Workshop, actor: Actor, target_id: Any) -> int:
     db.session.delete(dot)
     workshop.bump()
     db.session.flush()
-    return _dots_of(actor, workshop.current_stage, target_id)
+    return _dots_of(participant, workshop.current_stage, target_id)
 
 
 def set_vote_closed(workshop: Workshop, actor: Actor, closed: Any) -> None:
     """Close the vote (totals become visible) or reopen it. Facilitator only."""
     ensure_facilitator(workshop, actor)
     ensure_open(workshop)
-    if not isinstance(closed, bool):
-        raise InvalidInput(_("Say whether to close or reopen the vote."))
+    closed = flag(closed, _l("Say whether to close or reopen the vote."))
     if workshop.stage.kind != "vote":
         raise NotAllowed(_("Voting happens during a dot-voting stage."))
     state = stage_state(workshop, workshop.current_stage, create=True)
+    assert state is not None  # created on first use
     state.votes_closed = closed
     workshop.bump()
     db.session.flush()

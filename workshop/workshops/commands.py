@@ -2,29 +2,10 @@
 
 from __future__ import annotations
 
-import logging
-
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
-
-log = logging.getLogger(__name__)
-
-
-def announce_state(workshop) -> None:
-    """Send connected clients the new state after a command's commit.
-
-    Reaches them only when WORKSHOP_MESSAGE_QUEUE links this process to the
-    servers; a queue that cannot be reached must not turn a done change into a failure.
-    """
-    from workshop.live import broadcast
-
-    try:
-        broadcast.state_changed(workshop)
-    except Exception:  # the change is committed; telling the phones is best effort
-        log.warning("could not tell connected clients about workshop %s", workshop.id, exc_info=True)
-        click.echo(_("(Connected devices will see the change when they reload.)"), err=True)
 
 
 def _find(reference: str):
@@ -46,19 +27,18 @@ def _find(reference: str):
 def close_command(reference: str, reopen: bool) -> None:
     """Close a workshop (its id or join code): read-only, its code stops working,
     exports still work. With --reopen, open it again."""
-    from workshop.errors import DomainError
-    from workshop.extensions import db
-    from workshop.workshops.services import close_workshop, format_code, reopen_workshop
+    from workshop.core.codes import format_code
+    from workshop.live.units import run_cli_change
+    from workshop.workshops.services import close_workshop, reopen_workshop
 
     workshop = _find(reference)
     operation = reopen_workshop if reopen else close_workshop
-    try:
+
+    def change(changes) -> None:
         operation(workshop, workshop.owner)
-    except DomainError as error:
-        db.session.rollback()
-        raise click.ClickException(error.message) from None
-    db.session.commit()
-    announce_state(workshop)
+        changes.everyone()
+
+    run_cli_change(workshop, change)
     values = {"title": workshop.title, "code": format_code(workshop.code)}
     if reopen:
         click.echo(_('Workshop "%(title)s" (%(code)s) is open again.', **values))
@@ -77,14 +57,9 @@ def delete_command(reference: str, yes: bool) -> None:
 
     Asks twice: first to confirm, then to type the workshop's join code.
     """
-    from workshop.errors import DomainError
-    from workshop.extensions import db
-    from workshop.workshops.services import (
-        code_matches,
-        delete_workshop,
-        format_code,
-        workshop_contents,
-    )
+    from workshop.core.codes import format_code
+    from workshop.live.units import run_cli_change
+    from workshop.workshops.services import code_matches, delete_workshop, workshop_contents
 
     workshop = _find(reference)
     title, code = workshop.title, format_code(workshop.code)
@@ -107,10 +82,5 @@ def delete_command(reference: str, yes: bool) -> None:
         )
         if not code_matches(workshop, typed):
             raise click.ClickException(_("The code does not match; nothing was deleted."))
-    try:
-        delete_workshop(workshop, workshop.owner)
-    except DomainError as error:
-        db.session.rollback()
-        raise click.ClickException(error.message) from None
-    db.session.commit()
+    run_cli_change(workshop, lambda changes: delete_workshop(workshop, workshop.owner))
     click.echo(_('Deleted workshop "%(title)s" (%(code)s) and everything in it.', title=title, code=code))

@@ -5,7 +5,7 @@ Services flush but never commit: the boundary that called them commits and
 then broadcasts.
 
 A closed workshop is read-only: every service that changes a workshop calls
-`ensure_open` (most through `facilitation.services.ensure_stage_takes_input`),
+`core.actors.ensure_open` (most through `core.stages.ensure_stage_takes_input`),
 its join code stops working, and its record can still be exported. A
 facilitator may reopen it (closing by mistake, or continuing another day):
 closing changes nothing in the record, so reopening is safe.
@@ -14,40 +14,26 @@ closing changes nothing in the record, so reopening is safe.
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, date, datetime
+from datetime import date
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 
 from workshop.accounts.models import Facilitator
 from workshop.config import DISPLAY_NAME_MAX_LENGTH
+from workshop.core.actors import Actor, ensure_facilitator, ensure_open
+from workshop.core.checks import whole_number
+from workshop.core.clock import now
+from workshop.core.codes import CODE_LENGTH, new_join_code, normalise_code
+from workshop.core.lookups import get_workshop
+from workshop.core.models import Participant, Workshop
 from workshop.errors import InvalidInput, NotAllowed, NotFound
 from workshop.extensions import db
 from workshop.plans import Plan
-from workshop.workshops.models import Participant, Workshop
 
-# No look-alikes (0/O/D/Q, 1/I/L, 2/Z, 5/S, 8/B, 6/G): easy to read aloud and to type.
-CODE_ALPHABET = "ACEFHJKMNPRTUVWXY34679"
-CODE_LENGTH = 6
 TITLE_MAX_LENGTH = 200
 LANGUAGES = ("es", "en")
-
-Actor = Facilitator | Participant | None
-
-
-def new_join_code() -> str:
-    """A random code such as ``K7M-X3P``: 22^6 ≈ 113 million codes, joins are rate limited."""
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-
-
-def normalise_code(raw: str) -> str:
-    """Accept what people type: lower case, spaces, dashes, O for 0 and so on."""
-    cleaned = "".join(ch for ch in (raw or "").upper() if ch.isalnum())
-    return cleaned.translate(str.maketrans({"0": "O", "1": "I"}))
-
-
-def format_code(code: str) -> str:
-    return f"{code[:3]}-{code[3:]}"
 
 
 def create_workshop(
@@ -98,14 +84,6 @@ def _unused_code() -> str:
     raise RuntimeError("could not find a free join code")  # pragma: no cover
 
 
-def get_workshop(workshop_id: int) -> Workshop:
-    """Raises NotFound when there is no such workshop."""
-    workshop = db.session.get(Workshop, workshop_id)
-    if workshop is None:
-        raise NotFound(_("There is no such workshop."))
-    return workshop
-
-
 def find_workshop(reference: str) -> Workshop:
     """Find a workshop, open or closed, by its numeric id or its join code (as typed).
 
@@ -147,13 +125,6 @@ def workshop_for_code(raw_code: str) -> Workshop:
     return workshop
 
 
-def workshop_for_screen(token: str) -> Workshop:
-    workshop = db.session.scalar(select(Workshop).where(Workshop.screen_token == (token or "")))
-    if workshop is None:
-        raise NotFound(_("This projector link is not valid."))
-    return workshop
-
-
 def list_workshops(limit: int = 200) -> list[Workshop]:
     return list(
         db.session.scalars(
@@ -183,47 +154,6 @@ def join_workshop(workshop: Workshop, display_name: str | None = None) -> Partic
     return participant
 
 
-def participant_for_token(workshop: Workshop, token: str | None) -> Participant | None:
-    """The participant this device token belongs to, only within this workshop."""
-    if not token:
-        return None
-    return db.session.scalar(
-        select(Participant).where(Participant.token == token, Participant.workshop_id == workshop.id)
-    )
-
-
-def participant_count(workshop: Workshop) -> int:
-    return (
-        db.session.scalar(
-            select(func.count())
-            .select_from(Participant)
-            .where(Participant.workshop_id == workshop.id, Participant.removed_at.is_(None))
-        )
-        or 0
-    )
-
-
-def touch_participant(participant: Participant) -> None:
-    participant.last_seen_at = datetime.now(UTC).replace(tzinfo=None)
-
-
-def ensure_facilitator(workshop: Workshop, actor: Actor) -> Facilitator:
-    """Refuse anyone but a facilitator account.
-
-    Every facilitator of the lab may run any of its workshops (co-facilitation);
-    participants and anonymous visitors never may.
-    """
-    if not isinstance(actor, Facilitator):
-        raise NotAllowed(_("Only a facilitator can do this."))
-    return actor
-
-
-def ensure_open(workshop: Workshop) -> None:
-    """Refuse any change to a closed workshop. Raises NotAllowed."""
-    if not workshop.is_open:
-        raise NotAllowed(_("This workshop is closed."))
-
-
 def change_stage(workshop: Workshop, actor: Actor, stage_index: int) -> Workshop:
     """Move the whole room to another stage of the plan.
 
@@ -231,8 +161,7 @@ def change_stage(workshop: Workshop, actor: Actor, stage_index: int) -> Workshop
     """
     ensure_facilitator(workshop, actor)
     ensure_open(workshop)
-    if isinstance(stage_index, bool) or not isinstance(stage_index, int):
-        raise InvalidInput(_("The stage must be a number."))
+    stage_index = whole_number(stage_index, _l("The stage must be a number."))
     if not 0 <= stage_index < len(workshop.plan.stages):
         raise InvalidInput(_("There is no such stage in this plan."))
     workshop.current_stage = stage_index
@@ -256,10 +185,6 @@ def set_display_name(workshop: Workshop, participant: Participant, name: str | N
     return participant
 
 
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
 def close_workshop(workshop: Workshop, actor: Actor) -> Workshop:
     """Close a workshop: read-only from now on, its join code stops working,
     its exports still work. Closing a closed workshop changes nothing.
@@ -269,7 +194,7 @@ def close_workshop(workshop: Workshop, actor: Actor) -> Workshop:
     ensure_facilitator(workshop, actor)
     if workshop.is_open:
         workshop.status = "closed"
-        workshop.closed_at = _now()
+        workshop.closed_at = now()
         workshop.bump()
         db.session.flush()
     return workshop

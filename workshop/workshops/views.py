@@ -27,17 +27,21 @@ from wtforms import StringField
 from wtforms.fields import SelectChoice
 
 from workshop.accounts.services import facilitator_count
+from workshop.audiences.state import public_links, workshop_state
 from workshop.board import services as board
+from workshop.board.events import announce_new_note
+from workshop.core.codes import format_code
+from workshop.core.lookups import get_workshop, participant_for_token, workshop_for_screen
+from workshop.core.models import Participant, Workshop
 from workshop.errors import DomainError
-from workshop.extensions import db, limiter
+from workshop.extensions import limiter
 from workshop.i18n import use_page_language
-from workshop.live import broadcast
-from workshop.live.events import JOINED_KEY
-from workshop.live.state import public_links, workshop_state
+from workshop.live.announce import Changes
+from workshop.live.boundary import JOINED_KEY
+from workshop.live.units import commit_with_retries, run_change
 from workshop.plans import PlanError, list_plans, load_plan
 from workshop.workshops import services
 from workshop.workshops.forms import NameForm, NewWorkshopForm, NoteForm, StageForm
-from workshop.workshops.models import Participant, Workshop
 
 blueprint = Blueprint("workshops", __name__)
 
@@ -49,7 +53,7 @@ def _plans_dir() -> Path:
 
 
 def _joined_participant(workshop: Workshop) -> Participant | None:
-    return services.participant_for_token(workshop, session.get(JOINED_KEY, {}).get(str(workshop.id)))
+    return participant_for_token(workshop, session.get(JOINED_KEY, {}).get(str(workshop.id)))
 
 
 def _remember_join(workshop: Workshop, participant: Participant) -> None:
@@ -91,10 +95,13 @@ def join_by_link(code: str):
             "workshops/home.html", needs_setup=False, code=code, join_error=error.message
         ), error.status
     if _joined_participant(workshop) is None:
-        participant = services.join_workshop(workshop)
-        db.session.commit()
-        _remember_join(workshop, participant)
-        broadcast.participants_changed(workshop)
+
+        def join(changes: Changes) -> Participant:
+            participant = services.join_workshop(workshop)
+            changes.participants()
+            return participant
+
+        _remember_join(workshop, run_change(workshop, join))
     return redirect(url_for("workshops.phone", code=workshop.code))
 
 
@@ -136,17 +143,18 @@ def post_note(workshop: Workshop, participant: Participant):
     """The no-JavaScript path for a note: the same service as the live event."""
     form = NoteForm()
     stage = int(form.stage.data) if (form.stage.data or "").isdigit() else -1
-    try:
+
+    def post(changes: Changes) -> None:
         note, created = board.add_note(
             workshop, participant, form.text.data, form.client_id.data, stage, form.lane.data or None
         )
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
         if created:
-            broadcast.note_event(workshop, "note_added", note)
+            announce_new_note(changes, note)
+
+    try:
+        run_change(workshop, post)
+    except DomainError as error:
+        flash(error.message, "error")
     return redirect(url_for("workshops.phone", code=workshop.code))
 
 
@@ -155,8 +163,7 @@ def post_note(workshop: Workshop, participant: Participant):
 def set_name(workshop: Workshop, participant: Participant):
     form = NameForm()
     if form.validate_on_submit():
-        services.set_display_name(workshop, participant, form.display_name.data)
-        db.session.commit()
+        commit_with_retries(lambda: services.set_display_name(workshop, participant, form.display_name.data))
         flash(
             _("Saved. Your next notes will show this name.")
             if participant.display_name
@@ -182,7 +189,7 @@ def join_qr(code: str):
 @blueprint.route("/s/<token>")
 def screen(token: str):
     """The projector page: join code, QR, prompt and notes, large enough for the back row."""
-    workshop = services.workshop_for_screen(token)
+    workshop = workshop_for_screen(token)
     use_page_language(workshop.language)
     state = workshop_state(workshop, "screen")
     return render_template(
@@ -208,23 +215,19 @@ def new_workshop():
     language = str(request.accept_languages.best_match(["es", "en"]) or "es")
     form.plan.choices = [SelectChoice(plan.slug, plan.text("title", language)) for plan in plans]
     if form.validate_on_submit():
+        facilitator = current_user._get_current_object()
         try:
             plan = load_plan(form.plan.data, _plans_dir())
-            workshop = services.create_workshop(
-                current_user._get_current_object(),
-                plan,
-                form.title.data,
-                form.language.data,
-                form.place.data,
-                form.held_on.data,
+            workshop = commit_with_retries(
+                lambda: services.create_workshop(
+                    facilitator, plan, form.title.data, form.language.data, form.place.data, form.held_on.data
+                )
             )
         except PlanError as error:
             form.plan.errors.append(str(error))
         except DomainError as error:
-            db.session.rollback()
             form.title.errors.append(error.message)
         else:
-            db.session.commit()
             return redirect(url_for("workshops.facilitate", workshop_id=workshop.id))
     return render_template("workshops/new.html", form=form, plans=plans)
 
@@ -232,7 +235,7 @@ def new_workshop():
 @blueprint.route("/w/<int:workshop_id>")
 @login_required
 def facilitate(workshop_id: int):
-    workshop = services.get_workshop(workshop_id)
+    workshop = get_workshop(workshop_id)
     state = workshop_state(workshop, "facilitator")
     return render_template(
         "workshops/facilitate.html",
@@ -247,17 +250,19 @@ def facilitate(workshop_id: int):
 @login_required
 def change_stage(workshop_id: int):
     """The no-JavaScript stage buttons; the console normally sends `change_stage` live."""
-    workshop = services.get_workshop(workshop_id)
+    workshop = get_workshop(workshop_id)
     form = StageForm()
     stage = int(form.stage.data) if form.validate_on_submit() and form.stage.data.isdigit() else -1
+    facilitator = current_user._get_current_object()
+
+    def change(changes: Changes) -> None:
+        services.change_stage(workshop, facilitator, stage)
+        changes.everyone()
+
     try:
-        services.change_stage(workshop, current_user._get_current_object(), stage)
+        run_change(workshop, change)
     except DomainError as error:
-        db.session.rollback()
         flash(error.message, "error")
-    else:
-        db.session.commit()
-        broadcast.state_changed(workshop)
     return redirect(url_for("workshops.facilitate", workshop_id=workshop.id))
 
 
@@ -290,16 +295,19 @@ def reopen_workshop(workshop_id: int):
 
 
 def _lifecycle_change(workshop_id: int, operation, done: str):
-    workshop = services.get_workshop(workshop_id)
+    workshop = get_workshop(workshop_id)
     if FlaskForm().validate_on_submit():
+        facilitator = current_user._get_current_object()
+
+        def change(changes: Changes) -> None:
+            operation(workshop, facilitator)
+            changes.everyone()
+
         try:
-            operation(workshop, current_user._get_current_object())
+            run_change(workshop, change)
         except DomainError as error:
-            db.session.rollback()
             flash(error.message, "error")
         else:
-            db.session.commit()
-            broadcast.state_changed(workshop)
             flash(done)
     return redirect(url_for("workshops.facilitate", workshop_id=workshop.id) + "#lifecycle")
 
@@ -309,19 +317,18 @@ def _lifecycle_change(workshop_id: int, operation, done: str):
 def delete_workshop(workshop_id: int):
     """Deleting is asked twice: the Delete button leads here, and this page wants the
     workshop's join code typed before it deletes anything."""
-    workshop = services.get_workshop(workshop_id)
+    workshop = get_workshop(workshop_id)
     form = DeleteForm()
     status = 200
     if form.validate_on_submit():
         if services.code_matches(workshop, form.code.data):
             title = workshop.title
+            facilitator = current_user._get_current_object()
             try:
-                services.delete_workshop(workshop, current_user._get_current_object())
+                commit_with_retries(lambda: services.delete_workshop(workshop, facilitator))
             except DomainError as error:
-                db.session.rollback()
                 flash(error.message, "error")
             else:
-                db.session.commit()
                 flash(_('The workshop "%(title)s" and everything in it were deleted.', title=title))
                 return redirect(url_for("workshops.dashboard"))
         else:
@@ -332,5 +339,5 @@ def delete_workshop(workshop_id: int):
         workshop=workshop,
         form=form,
         contents=services.workshop_contents(workshop),
-        code=services.format_code(workshop.code),
+        code=format_code(workshop.code),
     ), status

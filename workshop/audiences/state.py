@@ -15,18 +15,16 @@ from flask import current_app, has_request_context, request
 from workshop.board.services import note_counts_by_stage, note_data, stage_notes
 from workshop.clustering.services import clusterable_notes, clusters_with_notes
 from workshop.config import NOTE_MAX_LENGTH
-from workshop.facilitation.services import (
-    is_hidden_from_room,
-    participation,
-    stage_state,
-    timer_data,
-)
+from workshop.core.codes import format_code
+from workshop.core.lookups import participant_count
+from workshop.core.models import Participant, Workshop
+from workshop.core.stages import private_stage_indexes, stage_state, visible_to
+from workshop.facilitation.counts import participation
+from workshop.facilitation.timer import timer_data
 from workshop.plans import Stage
 from workshop.ranking.services import ranking
 from workshop.rating.services import matrix, my_ratings, rater_count
 from workshop.voting.services import candidates, vote_summary
-from workshop.workshops.models import Participant, Workshop
-from workshop.workshops.services import format_code, participant_count
 
 
 def stage_data(stage: Stage, index: int, language: str) -> dict[str, Any]:
@@ -68,17 +66,15 @@ def _visible_notes(
 ) -> tuple[list, int]:
     """The notes this audience may see for a stage, and how many the stage has in all."""
     stage = workshop.plan.stages[stage_index]
+    private = private_stage_indexes(workshop)
     if stage.kind in ("cluster", "vote", "rate"):
         notes = clusterable_notes(workshop, stage_index)
-        return notes, len(notes)
-    if not stage.accepts_notes:
+    elif stage.accepts_notes:
+        notes = stage_notes(workshop, stage_index, include_hidden=audience == "facilitator")
+    else:
         return [], 0
-    everyone = stage_notes(workshop, stage_index, include_hidden=audience == "facilitator")
-    total = sum(1 for note in everyone if note.hidden_at is None)
-    if audience != "facilitator" and is_hidden_from_room(workshop, stage_index):
-        own = participant.id if participant is not None else None
-        return [note for note in everyone if own is not None and note.participant_id == own], total
-    return everyone, total
+    total = sum(1 for note in notes if note.hidden_at is None)
+    return [note for note in notes if visible_to(note, audience, participant, private)], total
 
 
 def stage_view(
@@ -112,7 +108,7 @@ def stage_view(
         if audience in ("facilitator", "screen"):
             view["rating"]["matrix"] = matrix(workshop, stage_index)
         if participant is not None:
-            view["rating"]["mine"] = my_ratings(participant, stage_index)
+            view["rating"]["mine"] = my_ratings(participant.id, stage_index)
     return view
 
 

@@ -8,15 +8,16 @@ from typing import Any
 
 from flask import current_app
 
+from workshop.audiences.state import workshop_state
 from workshop.board.models import Note
 from workshop.board.services import note_data
+from workshop.core.lookups import participant_count
+from workshop.core.models import Workshop
+from workshop.core.stages import private_stage_indexes, visible_to
 from workshop.extensions import db, socketio
 from workshop.live import NAMESPACE
 from workshop.live.rooms import audience_room, participant_room
-from workshop.live.state import workshop_state
 from workshop.voting.services import voter_count
-from workshop.workshops.models import Workshop
-from workshop.workshops.services import participant_count
 
 log = logging.getLogger(__name__)
 
@@ -26,23 +27,19 @@ def emit(event: str, data: Any, room: str) -> None:
 
 
 def note_event(workshop: Workshop, event: str, note: Note) -> None:
-    """Tell everyone allowed to see this note that it was added, edited or deleted.
+    """Tell everyone allowed to see this note (`visible_to`) that it was added, edited or deleted.
 
     A private stage's notes go only to the facilitator and to their author until revealed.
     """
-    from workshop.facilitation.services import is_hidden_from_room
-
     payload = {"note": note_data(note), "revision": workshop.revision}
     emit(event, payload, audience_room(workshop.id, "facilitator"))
-    if note.hidden_at is not None:
-        return
-    if is_hidden_from_room(workshop, note.stage_index):
-        if note.participant_id is not None:
-            own = {"note": note_data(note, mine=True), "revision": workshop.revision}
-            emit(event, own, participant_room(note.participant_id))
-        return
-    emit(event, payload, audience_room(workshop.id, "screen"))
-    emit(event, payload, audience_room(workshop.id, "participant"))
+    private = private_stage_indexes(workshop)
+    if visible_to(note, "screen", None, private):
+        emit(event, payload, audience_room(workshop.id, "screen"))
+        emit(event, payload, audience_room(workshop.id, "participant"))
+    elif note.participant_id is not None and note.hidden_at is None:
+        own = {"note": note_data(note, mine=True), "revision": workshop.revision}
+        emit(event, own, participant_room(note.participant_id))
 
 
 def state_changed(workshop: Workshop) -> None:

@@ -1,9 +1,12 @@
+"""The central entities every feature works on: a workshop, its participants, the state of
+each of its stages. Features own their own tables; these are the ones they all share."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, false, func
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint, false, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workshop.extensions import db
@@ -81,3 +84,24 @@ class Participant(db.Model):
     joined_at: Mapped[datetime] = mapped_column(server_default=func.now())
     last_seen_at: Mapped[datetime | None]
     removed_at: Mapped[datetime | None]
+
+
+class StageState(db.Model):
+    """What the facilitator has done to one stage of one workshop.
+
+    The timer is stored as facts on the server clock (when it ends, or how much
+    was left when paused); clients get the remaining milliseconds, so a phone
+    whose clock is wrong still counts down right.
+    """
+
+    __tablename__ = "stage_state"
+    __table_args__ = (UniqueConstraint("workshop_id", "stage_index", name="uq_stage_state_stage"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"), index=True)
+    stage_index: Mapped[int]
+    revealed: Mapped[bool] = mapped_column(default=False)
+    locked: Mapped[bool] = mapped_column(default=False)
+    votes_closed: Mapped[bool] = mapped_column(default=False)
+    timer_ends_at: Mapped[datetime | None]
+    timer_paused_ms: Mapped[int | None]

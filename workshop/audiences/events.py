@@ -1,0 +1,86 @@
+"""Connections: who connects, the state they get, presence, `sync` and looking back.
+
+These handlers sit above the features because what a client receives on
+connecting is the assembled state of every feature.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import request
+from flask_socketio import ConnectionRefusedError, join_room
+
+from workshop.audiences import broadcast
+from workshop.audiences.state import stage_view, workshop_state
+from workshop.core.models import Workshop
+from workshop.errors import DomainError
+from workshop.extensions import db, socketio
+from workshop.facilitation.review import ensure_can_view_stage
+from workshop.live import NAMESPACE
+from workshop.live.boundary import LiveContext, live_event, remember_connection, resolve_connection
+from workshop.live.presence import forget_connection, record_connection, touch_connection, touch_participant
+from workshop.live.rooms import audience_room, participant_room
+
+log = logging.getLogger(__name__)
+
+
+@socketio.on("connect", namespace=NAMESPACE)
+def on_connect(auth: Any = None) -> None:
+    auth = auth if isinstance(auth, dict) else {}
+    try:
+        context = resolve_connection(auth.get("workshop"), auth.get("audience"), auth.get("token"))
+    except DomainError as error:
+        db.session.rollback()
+        raise ConnectionRefusedError({"error": error.code, "message": error.message}) from None
+    workshop = context.workshop
+    join_room(audience_room(workshop.id, context.audience))
+    participant = context.participant
+    if participant is not None:
+        join_room(participant_room(participant.id))
+        touch_participant(participant)
+    record_connection(request.sid, workshop, context.audience, participant)
+    db.session.commit()
+    if participant is not None:
+        broadcast.refresh_soon(workshop, "facilitator")
+    remember_connection(context)
+    socketio.emit(
+        "state", workshop_state(workshop, context.audience, participant), to=request.sid, namespace=NAMESPACE
+    )
+
+
+@socketio.on("disconnect", namespace=NAMESPACE)
+def on_disconnect(*_reason: Any) -> None:
+    """Forget the connection so every process sees who is still online."""
+    try:
+        workshop_id = forget_connection(request.sid)
+        db.session.commit()
+        if workshop_id is not None:
+            workshop = db.session.get(Workshop, workshop_id)
+            if workshop is not None:
+                broadcast.refresh_soon(workshop, "facilitator")
+    except Exception:
+        db.session.rollback()
+        log.exception("could not record a disconnection")
+
+
+@live_event("heartbeat")
+def on_heartbeat(context: LiveContext, payload: dict) -> dict:
+    """Phones say they are still here once a minute (presence across processes)."""
+    touch_connection(request.sid)
+    return {}
+
+
+@live_event("view_stage")
+def on_view_stage(context: LiveContext, payload: dict) -> dict:
+    """Look at an earlier stage, read-only (participants need the facilitator's leave)."""
+    workshop = context.workshop
+    index = ensure_can_view_stage(workshop, context.actor, payload.get("stage"))
+    return {"view": stage_view(workshop, index, context.audience, context.participant)}
+
+
+@live_event("sync")
+def on_sync(context: LiveContext, payload: dict) -> dict:
+    """Full state on demand: after a reconnect, or when a phone enters a private stage."""
+    return {"state": workshop_state(context.workshop, context.audience, context.participant)}

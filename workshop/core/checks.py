@@ -1,0 +1,46 @@
+"""Input checks shared by every service: events and forms bring untyped JSON and text.
+
+A wrong type, a huge integer or a boolean where a number is expected must become
+`InvalidInput` with a message a person can read, never a database error: ids are
+checked against the range a 64-bit primary key can hold, and `True` is not the number 1.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from workshop.errors import InvalidInput
+
+# Messages are lazy strings (`lazy_gettext`): translated only when a check fails, so a
+# valid input never fixes the request's language before the page chose it.
+Message = Any
+
+MAX_ID = 2**63 - 1  # the largest value a BIGINT primary key (and SQLite's rowid) can hold
+
+
+def whole_number(value: Any, message: Message, low: int | None = None, high: int | None = None) -> int:
+    """`value` if it is an int (not a bool) within [low, high]; raises InvalidInput(message)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInput(str(message))
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise InvalidInput(str(message))
+    return value
+
+
+def identifier(value: Any, message: Message) -> int:
+    """A database id as a client sent it: a positive integer a primary key can hold."""
+    return whole_number(value, message, 1, MAX_ID)
+
+
+def identifiers(value: Any, message: Message, most: int) -> list[int]:
+    """A non-empty list of at most `most` ids, duplicates dropped, order kept."""
+    if not isinstance(value, list) or not value or len(value) > most:
+        raise InvalidInput(str(message))
+    return list(dict.fromkeys(identifier(item, message) for item in value))
+
+
+def flag(value: Any, message: Message) -> bool:
+    """A yes/no answer that must really be a boolean (not 0, 1 or "true")."""
+    if not isinstance(value, bool):
+        raise InvalidInput(str(message))
+    return value

@@ -1,0 +1,48 @@
+"""Finding a workshop and the people in it, as every door (pages, events, CLI) needs."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from workshop.core.checks import MAX_ID
+from workshop.core.models import Participant, Workshop
+from workshop.errors import NotFound
+from workshop.extensions import db
+
+
+def get_workshop(workshop_id: int) -> Workshop:
+    """Raises NotFound when there is no such workshop (or the id cannot be one)."""
+    workshop = db.session.get(Workshop, workshop_id) if 0 < workshop_id <= MAX_ID else None
+    if workshop is None:
+        raise NotFound(_("There is no such workshop."))
+    return workshop
+
+
+def workshop_for_screen(token: str | None) -> Workshop:
+    """The workshop a projector link points to. Raises NotFound."""
+    workshop = db.session.scalar(select(Workshop).where(Workshop.screen_token == (token or "")))
+    if workshop is None:
+        raise NotFound(_("This projector link is not valid."))
+    return workshop
+
+
+def participant_for_token(workshop: Workshop, token: str | None) -> Participant | None:
+    """The participant this device token belongs to, only within this workshop."""
+    if not token:
+        return None
+    return db.session.scalar(
+        select(Participant).where(Participant.token == token, Participant.workshop_id == workshop.id)
+    )
+
+
+def participant_count(workshop: Workshop) -> int:
+    """Participants who joined and were not removed."""
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Participant)
+            .where(Participant.workshop_id == workshop.id, Participant.removed_at.is_(None))
+        )
+        or 0
+    )

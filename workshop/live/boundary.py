@@ -1,0 +1,175 @@
+"""The Socket.IO boundary features register their events through: `live_event`.
+
+Clients connect to the `/live` namespace with ``auth = {workshop, audience}``
+(plus ``token`` for a projector). Who they are comes from the server side:
+the facilitator's login, or the participant token the join page put in the
+signed session cookie (`JOINED_KEY`). A connection is refused when they do not
+match; every event rebuilds its context from the database, so a participant
+removed or a workshop deleted meanwhile is refused at once.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app, session
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from limits import parse as parse_limit
+
+from workshop.accounts.models import Facilitator
+from workshop.core.checks import identifier
+from workshop.core.lookups import get_workshop, participant_for_token, workshop_for_screen
+from workshop.core.models import Participant
+from workshop.errors import DomainError, InvalidInput, NotAllowed
+from workshop.extensions import db, limiter, socketio
+from workshop.i18n import use_page_language
+from workshop.live import NAMESPACE
+from workshop.live.announce import Changes
+from workshop.live.rooms import AUDIENCES
+from workshop.live.units import commit_with_retries
+
+log = logging.getLogger(__name__)
+
+JOINED_KEY = "joined"  # session cookie: {workshop id: participant token}
+
+
+@dataclass
+class LiveContext(Changes):
+    """Who is on this connection, and what to broadcast once the change is committed."""
+
+    audience: str = "participant"
+    actor: Facilitator | Participant | None = None
+
+    @property
+    def participant(self) -> Participant | None:
+        return self.actor if isinstance(self.actor, Participant) else None
+
+
+def resolve_connection(workshop_id: Any, audience: Any, token: Any) -> LiveContext:
+    """Who is connecting, from what the client says and what the server knows.
+
+    Raises InvalidInput, NotFound or NotAllowed: the connection is then refused.
+    """
+    if audience not in AUDIENCES:
+        raise InvalidInput(_("Unknown audience."))
+    workshop = get_workshop(identifier(workshop_id, _l("Which workshop?")))
+    if audience != "facilitator":
+        use_page_language(workshop.language)
+    if audience == "facilitator":
+        if not current_user.is_authenticated:
+            raise NotAllowed(_("Log in as a facilitator."))
+        return LiveContext(workshop, audience=audience, actor=current_user._get_current_object())
+    if audience == "screen":
+        if workshop_for_screen(token if isinstance(token, str) else "").id != workshop.id:
+            raise NotAllowed(_("This projector link is not valid."))
+        return LiveContext(workshop, audience=audience, actor=None)
+    participant = participant_for_token(workshop, session.get(JOINED_KEY, {}).get(str(workshop.id)))
+    if participant is None or participant.removed_at is not None:
+        raise NotAllowed(_("Join the workshop first."))
+    return LiveContext(workshop, audience=audience, actor=participant)
+
+
+def remember_connection(context: LiveContext) -> None:
+    """Keep who this connection is in its Socket.IO session, for `current_context`."""
+    participant = context.participant
+    session["live"] = {
+        "workshop": context.workshop.id,
+        "audience": context.audience,
+        "participant": participant.id if participant else None,
+    }
+
+
+def current_context() -> LiveContext:
+    """Rebuild the connection's context for an event (fresh from the database)."""
+    live = session.get("live")
+    if not live:
+        raise NotAllowed(_("Not connected to a workshop."))
+    workshop = get_workshop(live["workshop"])
+    if live["audience"] != "facilitator":
+        use_page_language(workshop.language)
+    actor: Facilitator | Participant | None = None
+    if live["audience"] == "facilitator":
+        actor = current_user._get_current_object() if current_user.is_authenticated else None
+    elif live["audience"] == "participant":
+        actor = db.session.get(Participant, live["participant"])
+        if actor is None or actor.removed_at is not None:
+            raise NotAllowed(_("You are no longer part of this workshop."))
+    return LiveContext(workshop, audience=live["audience"], actor=actor)
+
+
+def everyone(context: LiveContext) -> None:
+    """A `then=` for `live_event`: every audience gets its new state after the commit."""
+    context.everyone()
+
+
+Handler = Callable[[LiveContext, dict], dict]
+
+
+def live_event(name: str, limit: str | None = None, then: Callable[[LiveContext], None] | None = None):
+    """Register a Socket.IO event handler behind the one boundary.
+
+    The handler gets the connection's context and the payload (always a dict)
+    and returns the acknowledgement data. This wrapper commits (retrying the
+    whole handler when a concurrent writer locked the database), then runs the
+    broadcasts the handler queued with ``context.then`` or the boundary's
+    ``then`` (e.g. `everyone`); a DomainError rolls back and becomes
+    ``{"ok": false, "error", "message"}``; any other error rolls back and is
+    logged, and the client is told to retry.
+    """
+
+    rate = parse_limit(limit) if limit else None
+
+    def decorate(handler: Handler):
+        @functools.wraps(handler)
+        def boundary(payload: Any = None) -> dict:
+            contexts: list[LiveContext] = []  # one per attempt; the last one committed
+
+            def attempt() -> dict:
+                # A retry starts from a fresh context: the rollback expired what was read.
+                context = current_context() if contexts else first
+                contexts.append(context)
+                ack = handler(context, payload)
+                if then is not None:
+                    then(context)
+                return ack
+
+            try:
+                if payload is None:
+                    payload = {}
+                if not isinstance(payload, dict):
+                    raise InvalidInput(_("Malformed message."))
+                first = current_context()
+                if rate is not None and not _within_rate(rate, name, first):
+                    raise NotAllowed(_("Too many messages at once; wait a moment."))
+                ack = commit_with_retries(attempt)
+            except DomainError as error:
+                db.session.rollback()
+                return error.to_ack()
+            except Exception:
+                db.session.rollback()
+                log.exception("live event %s failed", name)
+                return {
+                    "ok": False,
+                    "error": "server",
+                    "message": _("The server could not save this; it will be retried."),
+                }
+            contexts[-1].send()
+            return {"ok": True, **ack}
+
+        socketio.on_event(name, boundary, namespace=NAMESPACE)
+        return boundary
+
+    return decorate
+
+
+def _within_rate(rate, name: str, context: LiveContext) -> bool:
+    if not current_app.config.get("RATELIMIT_ENABLED", True):
+        return True
+    who = context.participant.id if context.participant else f"f{getattr(context.actor, 'id', 0)}"
+    return limiter.limiter.hit(rate, "live", name, str(who))

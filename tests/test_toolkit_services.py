@@ -521,7 +521,7 @@ def test_merge_moves_notes_dots_and_drops_ratings(reform):
     rating.rate(w, one, reform.B.id, 4, 4)
     rating.rate(w, one, reform.A.id, 2, 2)
     move(w, f, R_CLUSTER)
-    target = clustering.merge_clusters(w, f, reform.B.id, reform.A.id)
+    target, _returned = clustering.merge_clusters(w, f, reform.B.id, reform.A.id)
     db.session.commit()
     assert target.id == reform.A.id
     assert db.session.get(Cluster, reform.B.id) is None

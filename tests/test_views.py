@@ -208,12 +208,21 @@ class TestRateLimits:
     def app_config(self, app_config):
         return {**app_config, "RATELIMIT_ENABLED": True}
 
-    def test_join_attempts_are_throttled(self, client, workshop):
-        statuses = [
-            client.get("/join", query_string={"code": f"AAA-AA{i % 10}"}).status_code for i in range(25)
-        ]
-        assert statuses[0] == 404
-        assert statuses[-1] == 429
+    def test_failed_code_lookups_are_throttled_on_every_route_that_takes_a_code(self, client, workshop):
+        guesses = ["/join?code=AAA-AAA", "/j/AAAAAC", "/p/AAAAAE", "/j/AAAAAF/qr.svg", "/s/not-a-token"]
+        statuses = [client.get(guesses[i % len(guesses)]).status_code for i in range(31)]
+        assert statuses[:30] == [404] * 30
+        assert statuses[30] == 429
+        # Once an address has guessed too much, even a right code waits.
+        assert client.get(f"/j/{workshop.code}").status_code == 429
+
+    def test_a_room_behind_one_address_joins_without_limits(self, app, workshop):
+        """60 phones behind one Wi-Fi: every join succeeds, and their look-ups cost nothing."""
+        for _ in range(60):
+            phone = app.test_client()
+            assert phone.get(f"/j/{workshop.code}").status_code == 302
+            assert phone.get(f"/p/{workshop.code}").status_code == 200
+        assert participant_total(workshop) == 60
 
 
 def test_phone_first_load_stays_under_60_kb_gzip(client, workshop):
@@ -241,3 +250,11 @@ def test_phone_first_load_stays_under_60_kb_gzip(client, workshop):
     assert any("socket.io" in url for url in seen), seen.keys()
     total = len(gzip.compress(html, 9)) + sum(len(gzip.compress(b, 9)) for b in seen.values())
     assert total <= 60 * 1024, f"phone first load is {total} bytes gzip"
+
+
+def participant_total(workshop) -> int:
+    from sqlalchemy import func, select
+
+    from workshop.core.models import Participant
+
+    return db.session.scalar(select(func.count()).where(Participant.workshop_id == workshop.id))

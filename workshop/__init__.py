@@ -26,6 +26,19 @@ from workshop.resources import ROOT, resource_dir
 
 ASYNC_MODE = "threading"  # the default, chosen by bench/fanout.py; see README "Async mode"
 MAX_MESSAGE_BYTES = 64 * 1024
+# Every page: scripts, styles, images and connections from this site only (no inline
+# script, no framing by other sites). Socket.IO's WebSocket is covered by 'self'.
+CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data:",
+    "connect-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
 
 
 class ConfigurationError(click.ClickException, ValueError):
@@ -65,6 +78,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         PLANS_DIR=str(resource_dir("sessions")),
         BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).resolve().parent / "translations"),
         RATELIMIT_HEADERS_ENABLED=True,
+        # Redis out of reach: count in this process's memory (with a warning) rather than
+        # refusing logins, joins and notes; time out fast so nobody waits for it.
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
+        RATELIMIT_STORAGE_OPTIONS={"socket_connect_timeout": 1, "socket_timeout": 1},
         WTF_CSRF_TIME_LIMIT=None,
     )
     app.config.update(settings)
@@ -78,6 +95,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             "no",
             "off",
         }
+    for key in ("MAX_PARTICIPANTS", "TRUSTED_PROXIES"):
+        app.config[key] = _whole_number_setting(key, app.config.get(key))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(instance_path)
     if not app.config.get("RATELIMIT_STORAGE_URI"):
@@ -89,10 +108,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
     from workshop import database, i18n
     from workshop.accounts.views import init_login
     from workshop.audiences import broadcast
-    from workshop.extensions import csrf, db, limiter, migrate, socketio
+    from workshop.extensions import csrf, db, limiter, migrate, socketio, talisman
     from workshop.live.announce import install_announcements
     from workshop.live.origins import allowed_origin_checker
 
@@ -102,6 +123,14 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
+    talisman.init_app(
+        app,
+        force_https=False,  # the operator decides (WORKSHOP_BASE_URL https://…, a TLS proxy)
+        session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
+        content_security_policy=CONTENT_SECURITY_POLICY,
+        frame_options="DENY",
+        referrer_policy="same-origin",
+    )
     i18n.init_app(app)
     init_login(app)
     _import_event_handlers()
@@ -117,6 +146,10 @@ def _init_extensions(app: Flask) -> None:
         logger=False,
         engineio_logger=False,
     )
+    if app.config["TRUSTED_PROXIES"]:
+        # Outermost, so Engine.IO and Flask both see the client's address, scheme and host.
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
 
 def _import_event_handlers() -> None:
@@ -137,14 +170,25 @@ def _import_event_handlers() -> None:
 def _register_blueprints(app: Flask) -> None:
     from workshop.accounts.views import blueprint as accounts
     from workshop.errors_views import register_error_pages
+    from workshop.health import blueprint as health
     from workshop.importing.views import blueprint as importing
     from workshop.reports.views import blueprint as reports
     from workshop.synthesis.views import blueprint as synthesis
     from workshop.workshops.views import blueprint as workshops
 
-    for blueprint in (accounts, workshops, reports, importing, synthesis):
+    for blueprint in (accounts, workshops, reports, importing, synthesis, health):
         app.register_blueprint(blueprint)
     register_error_pages(app)
+
+
+def _whole_number_setting(key: str, value: Any) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = -1
+    if number < 0:
+        raise ConfigurationError(f"WORKSHOP_{key} must be a whole number (0 or more), not {value!r}")
+    return number
 
 
 def env_flag(name: str) -> bool:

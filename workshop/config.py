@@ -71,6 +71,21 @@ SETTINGS: tuple[Setting, ...] = (
         "Folder for the database and the secret key. Default: `instance/`.",
     ),
     Setting(
+        "WORKSHOP_MAX_PARTICIPANTS",
+        "MAX_PARTICIPANTS",
+        "2000",
+        "Most participants one workshop accepts (a leaked join code cannot fill the database). "
+        "Default: 2000.",
+    ),
+    Setting(
+        "WORKSHOP_TRUSTED_PROXIES",
+        "TRUSTED_PROXIES",
+        "0",
+        "How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host "
+        "(Werkzeug's ProxyFix): set it behind nginx or HAProxy so rate limits see each client's "
+        "address. Default: 0 (no proxy; the headers are ignored).",
+    ),
+    Setting(
         "WORKSHOP_ASYNC_MODE",
         "ASYNC_MODE",
         "threading",

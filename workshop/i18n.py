@@ -8,6 +8,7 @@ from flask_babel import get_locale, refresh
 from flask_babel import gettext as _
 
 from workshop.extensions import babel
+from workshop.safe_urls import same_site_path
 
 LANGUAGES = ("es", "en")
 LANGUAGE_NAMES = {"es": "Español", "en": "English"}
@@ -42,11 +43,8 @@ def use_page_language(language: str) -> None:
 def switch_language(language: str):
     if language in LANGUAGES:
         session["lang"] = language
-    target = request.form.get("next") or ""
-    # Only local paths: the switch must not become an open redirect.
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("workshops.home")
-    return redirect(target)
+    # Only paths on this site: the switch must not become an open redirect.
+    return redirect(same_site_path(request.form.get("next")) or url_for("workshops.home"))
 
 
 def init_app(app: Flask) -> None:

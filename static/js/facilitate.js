@@ -344,8 +344,35 @@ function showCounts() {
   $("note-count").textContent = t("notes_count", { count: state.note_count });
 }
 
+/**
+ * Private notes the move would leave hidden from the room: the stage being left, and the
+ * stages the next one works on, while private, unrevealed and holding notes.
+ */
+function privateNotesOnTheWay(index) {
+  const concerned = new Set([state.stage.index, ...(state.stages[index].sources || [])]);
+  return state.stages.filter((s) => concerned.has(s.index) && s.private_pending
+    && (state.note_counts?.[s.index] || 0) > 0);
+}
+
+/** Ask once, when moving on would keep private notes from the room: reveal, keep, or stay. */
+function askAboutPrivateNotes(stages) {
+  const dialog = $("reveal-dialog");
+  $("reveal-dialog-text").textContent = t("reveal_on_move", { stages: stages.map((s) => s.title).join("», «") });
+  return new Promise((resolve) => {
+    dialog.addEventListener("close", () => resolve(dialog.returnValue || "stay"), { once: true });
+    dialog.showModal();
+  });
+}
+
 async function goTo(index) {
-  await send("change_stage", { stage: index });
+  const pending = privateNotesOnTheWay(index);
+  let reveal = false;
+  if (pending.length) {
+    const answer = await askAboutPrivateNotes(pending);
+    if (answer === "stay") return;
+    reveal = answer === "reveal";
+  }
+  await send("change_stage", { stage: index, reveal });
 }
 
 for (const stageButton of document.querySelectorAll(".stage-button")) {

@@ -19,7 +19,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "workshop"
 # Bottom to top. A unit is a subpackage or a top-level module of `workshop`;
 # "workshop" is the package's own __init__ (the application factory).
 LAYERS: list[set[str]] = [
-    {"config", "errors", "extensions", "resources", "database", "i18n", "plans", "suggestions"},
+    {"config", "errors", "extensions", "resources", "database", "i18n", "plans", "safe_urls", "suggestions"},
     {"accounts"},
     {"core"},
     {"live"},
@@ -34,7 +34,7 @@ LAYERS: list[set[str]] = [
     {"importing"},
     {"reports"},
     {"synthesis"},
-    {"demo", "errors_views", "server", "cli", "workshop"},
+    {"demo", "errors_views", "health", "server", "cli", "workshop"},
 ]
 LEVEL = {unit: level for level, units in enumerate(LAYERS) for unit in units}
 

@@ -205,3 +205,4 @@ def test_oversized_socketio_message_is_refused(server):
     )
     assert disconnected.wait(30), "an oversized message should close the connection"
     client.disconnect()
+    http.close()

@@ -181,3 +181,5 @@ def test_note_crosses_processes_through_redis(two_servers):
     finally:
         for client in (console, sender, listener):
             client.disconnect()
+        for http in (facilitator_http, phone_a, phone_b):
+            http.close()

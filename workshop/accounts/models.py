@@ -3,16 +3,17 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import String, func
+from sqlalchemy import ForeignKey, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from workshop.extensions import db
+from workshop.extensions import NEVER_REUSE_IDS, db
 
 
 class Facilitator(UserMixin, db.Model):
     """A lab staff member who creates and runs workshops. Participants have no account."""
 
     __tablename__ = "facilitator"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -21,3 +22,19 @@ class Facilitator(UserMixin, db.Model):
 
     def get_id(self) -> str:
         return str(self.id)
+
+
+class FacilitatorLogin(db.Model):
+    """One logged-in browser session of a facilitator.
+
+    Flask keeps its session in a signed cookie, which logging out cannot take back
+    from a copy (or from an open Socket.IO connection, which keeps the cookie it
+    connected with). The session carries this row's token; logging out deletes the
+    row, so every later request or event with that cookie is anonymous.
+    """
+
+    __tablename__ = "facilitator_login"
+
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    facilitator_id: Mapped[int] = mapped_column(ForeignKey("facilitator.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())

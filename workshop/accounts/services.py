@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import re
+import secrets
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from workshop.accounts.models import Facilitator
+from workshop.accounts.models import Facilitator, FacilitatorLogin
 from workshop.errors import InvalidInput, NotFound
 from workshop.extensions import db
 
 MIN_PASSWORD_LENGTH = 10
+LOGIN_KEY = "login"  # session cookie: the token of this logged-in session (FacilitatorLogin)
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -71,3 +73,30 @@ def authenticate(email: str, password: str) -> Facilitator | None:
     if facilitator is None or not check_password_hash(facilitator.password_hash, password or ""):
         return None
     return facilitator
+
+
+def start_login(facilitator: Facilitator) -> str:
+    """Record a new logged-in session; returns the token the session cookie carries."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(FacilitatorLogin(token=token, facilitator_id=facilitator.id))
+    db.session.flush()
+    return token
+
+
+def end_login(token: str | None) -> None:
+    """Log this session out for good: its cookie (and any copy) no longer logs anyone in."""
+    if token:
+        login = db.session.get(FacilitatorLogin, token)
+        if login is not None:
+            db.session.delete(login)
+            db.session.flush()
+
+
+def facilitator_for_login(facilitator_id: str, token: str | None) -> Facilitator | None:
+    """The facilitator a session cookie names, if that session was not logged out."""
+    if not facilitator_id.isdigit() or not token:
+        return None
+    login = db.session.get(FacilitatorLogin, token)
+    if login is None or str(login.facilitator_id) != facilitator_id:
+        return None
+    return db.session.get(Facilitator, login.facilitator_id)

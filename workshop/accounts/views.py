@@ -9,8 +9,10 @@ from flask_login import current_user, login_required, login_user, logout_user
 from workshop.accounts import services
 from workshop.accounts.forms import LoginForm, SetupForm
 from workshop.accounts.models import Facilitator
+from workshop.database import commit_with_retries
 from workshop.errors import InvalidInput
-from workshop.extensions import db, limiter, login_manager
+from workshop.extensions import limiter, login_manager
+from workshop.safe_urls import same_site_path
 
 blueprint = Blueprint("accounts", __name__)
 
@@ -22,7 +24,7 @@ def init_login(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_facilitator(facilitator_id: str) -> Facilitator | None:
-        return db.session.get(Facilitator, int(facilitator_id)) if facilitator_id.isdigit() else None
+        return services.facilitator_for_login(facilitator_id, session.get(services.LOGIN_KEY))
 
     @login_manager.unauthorized_handler
     def unauthorized():
@@ -32,17 +34,17 @@ def init_login(app: Flask) -> None:
 
 def _start_login(facilitator: Facilitator) -> None:
     """Renew the session on login (no session fixation), keeping participant joins out."""
+    token = commit_with_retries(lambda: services.start_login(facilitator))
     language = session.get("lang")
     session.clear()
     if language:
         session["lang"] = language
+    session[services.LOGIN_KEY] = token
     login_user(facilitator)
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("workshops.dashboard")
+    return same_site_path(target) or url_for("workshops.dashboard")
 
 
 @blueprint.route("/setup", methods=["GET", "POST"])
@@ -53,12 +55,12 @@ def setup():
     form = SetupForm()
     if form.validate_on_submit():
         try:
-            facilitator = services.create_first_facilitator(form.email.data, form.password.data)
+            facilitator = commit_with_retries(
+                lambda: services.create_first_facilitator(form.email.data, form.password.data)
+            )
         except InvalidInput as error:
-            db.session.rollback()
             form.email.errors.append(error.message)
         else:
-            db.session.commit()
             _start_login(facilitator)
             return redirect(url_for("workshops.dashboard"))
     return render_template("accounts/setup.html", form=form)
@@ -85,6 +87,9 @@ def login():
 @blueprint.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    """Log out for good: the session's token is deleted (a copy of the cookie no longer
+    works) and its open live connections are closed (`user_logged_out` listeners)."""
+    commit_with_retries(lambda: services.end_login(session.get(services.LOGIN_KEY)))
     logout_user()
     session.clear()
     return redirect(url_for("workshops.home"))

@@ -61,19 +61,19 @@ _pending: dict[int, set[str]] = {}
 _pending_lock = threading.Lock()
 
 
-def refresh_soon(workshop: Workshop, what: str) -> None:
+def refresh_soon(workshop_id: int, what: str) -> None:
     """Ask for `what` ("facilitator", "screen" states, or "vote_progress") to be sent soon."""
     app = current_app._get_current_object()
     delay = app.config.get("LIVE_COALESCE_SECONDS", 0.4)
     if not delay:
-        _send_refresh(workshop.id, {what})
+        _send_refresh(workshop_id, {what})
         return
     with _pending_lock:
-        waiting = _pending.setdefault(workshop.id, set())
+        waiting = _pending.setdefault(workshop_id, set())
         first = not waiting
         waiting.add(what)
     if first:
-        socketio.start_background_task(_flush_later, app, workshop.id, delay)
+        socketio.start_background_task(_flush_later, app, workshop_id, delay)
 
 
 def _flush_later(app, workshop_id: int, delay: float) -> None:
@@ -100,11 +100,6 @@ def _send_refresh(workshop_id: int, what: set[str]) -> None:
         payload = {"voters": voter_count(workshop, workshop.current_stage), "revision": workshop.revision}
         for audience in ("facilitator", "screen", "participant"):
             emit("vote_progress", payload, audience_room(workshop.id, audience))
-
-
-def participant_removed(workshop: Workshop, participant_id: int) -> None:
-    emit("removed", {"message": "removed"}, participant_room(participant_id))
-    state_changed(workshop)
 
 
 def timer_changed(workshop: Workshop, timer: dict | None) -> None:

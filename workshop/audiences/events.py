@@ -9,12 +9,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import request
+from flask import request, session
 from flask_socketio import ConnectionRefusedError, join_room
 
+from workshop.accounts.services import LOGIN_KEY
 from workshop.audiences import broadcast
 from workshop.audiences.state import stage_view, workshop_state
-from workshop.core.models import Workshop
+from workshop.database import commit_with_retries
 from workshop.errors import DomainError
 from workshop.extensions import db, socketio
 from workshop.facilitation.review import ensure_can_view_stage
@@ -28,38 +29,47 @@ log = logging.getLogger(__name__)
 
 @socketio.on("connect", namespace=NAMESPACE)
 def on_connect(auth: Any = None) -> None:
+    """Check who connects, record the connection (presence), then send its first state.
+
+    Goes through the same retrying unit of work as every event, so a burst of phones
+    connecting at once never meets a locked database.
+    """
     auth = auth if isinstance(auth, dict) else {}
-    try:
+    sid = request.sid
+
+    def connect() -> LiveContext:
         context = resolve_connection(auth.get("workshop"), auth.get("audience"), auth.get("token"))
+        if context.participant is not None:
+            touch_participant(context.participant)
+        record_connection(sid, context.workshop, context.audience, context.actor, session.get(LOGIN_KEY))
+        return context
+
+    try:
+        context = commit_with_retries(connect)
     except DomainError as error:
-        db.session.rollback()
         raise ConnectionRefusedError({"error": error.code, "message": error.message}) from None
-    workshop = context.workshop
+    except Exception:
+        log.exception("could not accept a connection")
+        raise ConnectionRefusedError({"error": "server", "message": "try again"}) from None
+    workshop, participant = context.workshop, context.participant
     join_room(audience_room(workshop.id, context.audience))
-    participant = context.participant
     if participant is not None:
         join_room(participant_room(participant.id))
-        touch_participant(participant)
-    record_connection(request.sid, workshop, context.audience, participant)
-    db.session.commit()
-    if participant is not None:
-        broadcast.refresh_soon(workshop, "facilitator")
-    remember_connection(context)
+        broadcast.refresh_soon(workshop.id, "facilitator")
+    remember_connection(context, auth.get("token"))
     socketio.emit(
-        "state", workshop_state(workshop, context.audience, participant), to=request.sid, namespace=NAMESPACE
+        "state", workshop_state(workshop, context.audience, participant), to=sid, namespace=NAMESPACE
     )
 
 
 @socketio.on("disconnect", namespace=NAMESPACE)
 def on_disconnect(*_reason: Any) -> None:
     """Forget the connection so every process sees who is still online."""
+    sid = request.sid
     try:
-        workshop_id = forget_connection(request.sid)
-        db.session.commit()
+        workshop_id = commit_with_retries(lambda: forget_connection(sid))
         if workshop_id is not None:
-            workshop = db.session.get(Workshop, workshop_id)
-            if workshop is not None:
-                broadcast.refresh_soon(workshop, "facilitator")
+            broadcast.refresh_soon(workshop_id, "facilitator")
     except Exception:
         db.session.rollback()
         log.exception("could not record a disconnection")
@@ -72,7 +82,7 @@ def on_heartbeat(context: LiveContext, payload: dict) -> dict:
     return {}
 
 
-@live_event("view_stage")
+@live_event("view_stage", writes=False)
 def on_view_stage(context: LiveContext, payload: dict) -> dict:
     """Look at an earlier stage, read-only (participants need the facilitator's leave)."""
     workshop = context.workshop
@@ -80,7 +90,7 @@ def on_view_stage(context: LiveContext, payload: dict) -> dict:
     return {"view": stage_view(workshop, index, context.audience, context.participant)}
 
 
-@live_event("sync")
+@live_event("sync", writes=False)
 def on_sync(context: LiveContext, payload: dict) -> dict:
     """Full state on demand: after a reconnect, or when a phone enters a private stage."""
     return {"state": workshop_state(context.workshop, context.audience, context.participant)}

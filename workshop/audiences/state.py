@@ -13,7 +13,7 @@ from typing import Any
 from flask import current_app, has_request_context, request
 
 from workshop.board.services import note_counts_by_stage, note_data, stage_notes
-from workshop.clustering.services import clusterable_notes, clusters_with_notes
+from workshop.clustering.services import clusterable_notes, clusters_with_notes, source_stage_indexes
 from workshop.config import NOTE_MAX_LENGTH
 from workshop.core.codes import format_code
 from workshop.core.lookups import participant_count
@@ -96,20 +96,35 @@ def stage_view(
         "locked": bool(state and state.locked),
         "timer": timer_data(state) if stage_index == workshop.current_stage else None,
     }
+    # A single note can be an idea (votes or ratings on notes): its title is its text, so
+    # the room sees it only if it may see the note (a private stage not yet revealed).
+    shown = _shown_ideas(audience, {note.id for note in notes})
     if stage.kind in ("cluster", "vote", "rate"):
         view["clusters"] = clusters_with_notes(workshop)
     if stage.kind == "vote":
         view["vote"] = vote_summary(workshop, stage_index, participant)
+        view["vote"]["candidates"] = shown(view["vote"]["candidates"])
     if stage.kind == "rate":
         view["rating"] = {
             "raters": rater_count(workshop, stage_index),
-            "candidates": candidates(workshop, stage_index),
+            "candidates": shown(candidates(workshop, stage_index)),
         }
         if audience in ("facilitator", "screen"):
-            view["rating"]["matrix"] = matrix(workshop, stage_index)
+            view["rating"]["matrix"] = shown(matrix(workshop, stage_index))
         if participant is not None:
             view["rating"]["mine"] = my_ratings(participant.id, stage_index)
     return view
+
+
+def _shown_ideas(audience: str, visible_note_ids: set[int]):
+    """A filter for lists of ideas: note ideas only when the audience may see that note."""
+
+    def shown(ideas: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if audience == "facilitator":
+            return ideas
+        return [idea for idea in ideas if idea.get("type") != "note" or idea["id"] in visible_note_ids]
+
+    return shown
 
 
 def workshop_state(
@@ -130,10 +145,7 @@ def workshop_state(
             "join_url": public_links(workshop)["join_url"],
             "review_allowed": workshop.review_allowed,
         },
-        "stages": [
-            {"index": i, "kind": s.kind, "title": s.text("title", language)}
-            for i, s in enumerate(workshop.plan.stages)
-        ],
+        "stages": _stage_list(workshop),
         "participant_count": participant_count(workshop),
         "note_max_length": NOTE_MAX_LENGTH,
         **stage_view(workshop, workshop.current_stage, audience, participant),
@@ -143,5 +155,27 @@ def workshop_state(
         state["participation"] = participation(workshop)
         state["ranking"] = ranking(workshop)
     elif audience == "screen" and workshop.stage.kind in ("vote", "rate"):
-        state["ranking"] = ranking(workshop) if workshop.stage.kind == "rate" else None
+        visible = {note["id"] for note in state["notes"]}
+        ideas = ranking(workshop) if workshop.stage.kind == "rate" else None
+        state["ranking"] = _shown_ideas(audience, visible)(ideas) if ideas is not None else None
     return state
+
+
+def _stage_list(workshop: Workshop) -> list[dict[str, Any]]:
+    """Every stage in a line, with what moving to it involves: the stages whose notes it
+    works on, and whether a private stage's notes are still hidden from the room (the
+    console then asks once whether to reveal them on the way)."""
+    language = workshop.language
+    private = private_stage_indexes(workshop)
+    return [
+        {
+            "index": index,
+            "kind": stage.kind,
+            "title": stage.text("title", language),
+            "sources": source_stage_indexes(workshop, index)
+            if stage.kind in ("cluster", "vote", "rate")
+            else [],
+            "private_pending": index in private,
+        }
+        for index, stage in enumerate(workshop.plan.stages)
+    ]

@@ -6,7 +6,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workshop.config import NOTE_MAX_LENGTH
-from workshop.extensions import db
+from workshop.extensions import NEVER_REUSE_IDS, db
 
 
 class Note(db.Model):
@@ -22,6 +22,7 @@ class Note(db.Model):
         CheckConstraint(f"length(text) BETWEEN 1 AND {NOTE_MAX_LENGTH}", name="text_length"),
         CheckConstraint("stage_index >= 0", name="stage_index"),
         CheckConstraint("decision IN ('selected', 'set_aside')", name="decision"),
+        NEVER_REUSE_IDS,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

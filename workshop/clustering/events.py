@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import ngettext
+
 from workshop.clustering import services
 from workshop.live.boundary import LiveContext, everyone, live_event
 
@@ -36,10 +38,17 @@ def on_rename(context: LiveContext, payload: dict) -> dict:
 
 @live_event("merge_clusters", limit="120/minute", then=everyone)
 def on_merge(context: LiveContext, payload: dict) -> dict:
-    target = services.merge_clusters(
+    target, returned = services.merge_clusters(
         context.workshop, context.actor, payload.get("source_id"), payload.get("target_id")
     )
-    return {"cluster_id": target.id}
+    ack: dict = {"cluster_id": target.id, "returned_dots": returned}
+    if returned:
+        ack["message"] = ngettext(
+            "%(num)d dot went back to its voter: nobody can have more than the vote's cap on one idea.",
+            "%(num)d dots went back to their voters: nobody can have more than the vote's cap on one idea.",
+            returned,
+        )
+    return ack
 
 
 @live_event("dissolve_cluster", limit="120/minute", then=everyone)

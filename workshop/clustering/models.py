@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from workshop.extensions import db
+from workshop.extensions import NEVER_REUSE_IDS, db
 
 CLUSTER_TITLE_MAX_LENGTH = 120
 
@@ -21,6 +21,7 @@ class Cluster(db.Model):
     __table_args__ = (
         CheckConstraint(f"length(title) BETWEEN 1 AND {CLUSTER_TITLE_MAX_LENGTH}", name="title"),
         CheckConstraint("decision IN ('selected', 'set_aside')", name="decision"),
+        NEVER_REUSE_IDS,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -17,7 +17,7 @@ from workshop.accounts.models import Facilitator
 from workshop.board.models import Note
 from workshop.clustering.models import CLUSTER_TITLE_MAX_LENGTH, Cluster
 from workshop.core import targets
-from workshop.core.actors import Actor, ensure_facilitator, ensure_open
+from workshop.core.actors import Actor, ensure_facilitator, ensure_open, ensure_participant
 from workshop.core.checks import identifier, identifiers
 from workshop.core.models import Participant, Workshop
 from workshop.core.stages import ensure_stage_takes_input
@@ -73,14 +73,25 @@ def _cluster_stage(workshop: Workshop, actor: Actor, proposing: bool = False) ->
     ensure_stage_takes_input(workshop, workshop.current_stage)
     if isinstance(actor, Facilitator):
         return stage
-    if (
-        isinstance(actor, Participant)
-        and actor.workshop_id == workshop.id
-        and proposing
-        and stage.participants_propose
-    ):
+    if isinstance(actor, Participant) and proposing and stage.participants_propose:
+        ensure_participant(workshop, actor)
         return stage
     raise NotAllowed(_("Only a facilitator can do this."))
+
+
+def _leaves_facilitator_groups_alone(actor: Actor, notes: list[Note], target: Cluster | None = None) -> None:
+    """Participants propose groups: they may group loose notes and notes of other
+    proposals, never take notes out of, or put notes into, a group the facilitator made."""
+    if not isinstance(actor, Participant):
+        return
+    taken_from = {note.cluster_id for note in notes} - {None}
+    facilitators = db.session.scalar(
+        select(Cluster.id)
+        .where(Cluster.id.in_(taken_from), Cluster.proposed_by_participant.is_(False))
+        .limit(1)
+    )
+    if facilitators is not None or (target is not None and not target.proposed_by_participant):
+        raise NotAllowed(_("You can group notes that are not yet in one of the facilitator's groups."))
 
 
 def _clean_title(title: Any) -> str:
@@ -138,6 +149,7 @@ def group_notes(workshop: Workshop, actor: Actor, note_ids: Any, title: Any) -> 
     """Make a new named group of the chosen notes (taking them out of their old groups)."""
     _cluster_stage(workshop, actor, proposing=True)
     notes = _notes(workshop, note_ids)
+    _leaves_facilitator_groups_alone(actor, notes)
     cluster = Cluster(
         workshop_id=workshop.id,
         stage_index=workshop.current_stage,
@@ -155,7 +167,9 @@ def add_to_cluster(workshop: Workshop, actor: Actor, note_ids: Any, cluster_id: 
     """Put notes into an existing group (what dragging a note onto a group does)."""
     _cluster_stage(workshop, actor, proposing=True)
     cluster = get_cluster(workshop, cluster_id)
-    _move_notes(workshop, _notes(workshop, note_ids), cluster.id)
+    notes = _notes(workshop, note_ids)
+    _leaves_facilitator_groups_alone(actor, notes, cluster)
+    _move_notes(workshop, notes, cluster.id)
     return cluster
 
 
@@ -178,21 +192,23 @@ def rename_cluster(workshop: Workshop, actor: Actor, cluster_id: Any, title: Any
     return cluster
 
 
-def merge_clusters(workshop: Workshop, actor: Actor, source_id: Any, target_id: Any) -> Cluster:
+def merge_clusters(workshop: Workshop, actor: Actor, source_id: Any, target_id: Any) -> tuple[Cluster, int]:
     """Merge `source` into `target`: its notes and dots move; the source disappears.
 
-    Merging duplicates before voting avoids vote splitting. Ratings of the
-    source are dropped (a merged idea must be rated again).
+    Merging duplicates before voting avoids vote splitting. Ratings of the source are
+    dropped (a merged idea must be rated again). Where someone now has more dots on the
+    merged idea than the vote's cap, the extra dots go back to them. Returns the
+    merged group and how many dots went back.
     """
     _cluster_stage(workshop, actor)
     source, target = get_cluster(workshop, source_id), get_cluster(workshop, target_id)
     if source.id == target.id:
         raise InvalidInput(_("Choose two different groups."))
     db.session.execute(update(Note).where(Note.cluster_id == source.id).values(cluster_id=target.id))
-    _delete_cluster(source, merged_into=target)
+    returned = _delete_cluster(workshop, source, merged_into=target)
     workshop.bump()
     db.session.flush()
-    return target
+    return target, returned
 
 
 def dissolve_cluster(workshop: Workshop, actor: Actor, cluster_id: Any) -> None:
@@ -201,19 +217,28 @@ def dissolve_cluster(workshop: Workshop, actor: Actor, cluster_id: Any) -> None:
     _cluster_stage(workshop, actor)
     cluster = get_cluster(workshop, cluster_id)
     db.session.execute(update(Note).where(Note.cluster_id == cluster.id).values(cluster_id=None))
-    _delete_cluster(cluster)
+    _delete_cluster(workshop, cluster)
     workshop.bump()
     db.session.flush()
 
 
-def _delete_cluster(cluster: Cluster, merged_into: Cluster | None = None) -> None:
+def _delete_cluster(workshop: Workshop, cluster: Cluster, merged_into: Cluster | None = None) -> int:
     """The one way a group with input goes away: its dots and ratings go with it, or
-    follow the group it was merged into (`core.targets` decides per kind of input)."""
+    follow the group it was merged into (`core.targets` decides per kind of input, and
+    gives back dots over a vote's cap). Returns how many dots were given back."""
+    returned = 0
     if merged_into is None:
         targets.drop_input("cluster", cluster.id)
     else:
-        targets.move_input("cluster", cluster.id, merged_into.id)
+        stages = workshop.plan.stages
+        returned = targets.move_input(
+            "cluster",
+            cluster.id,
+            merged_into.id,
+            cap_of_stage=lambda index: stages[index].cap if 0 <= index < len(stages) else None,
+        )
     db.session.delete(cluster)
+    return returned
 
 
 def cluster_data(cluster: Cluster, note_ids: list[int]) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint, false, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from workshop.extensions import db
+from workshop.extensions import NEVER_REUSE_IDS, db
 from workshop.plans import Plan, Stage, plan_from_data
 
 if TYPE_CHECKING:
@@ -29,6 +29,7 @@ class Workshop(db.Model):
         CheckConstraint("language IN ('es', 'en')", name="language"),
         CheckConstraint("status IN ('open', 'closed')", name="status"),
         CheckConstraint("current_stage >= 0", name="current_stage"),
+        NEVER_REUSE_IDS,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -66,16 +67,23 @@ class Workshop(db.Model):
     def is_open(self) -> bool:
         return self.status == "open"
 
-    def bump(self) -> int:
-        """Mark a change; clients compare revisions to know they are current."""
-        self.revision = (self.revision or 0) + 1
-        return self.revision
+    def bump(self) -> None:
+        """Mark a change that is broadcast as a new state or note event: clients compare
+        revisions to know which of two states is newer.
+
+        The increment happens in the database (`revision = revision + 1`) at the end of
+        the unit of work's flush, so two writers racing on PostgreSQL never produce the
+        same revision, and the row is held only from that update to the commit. Changes
+        that are not ordered against states (dots, ratings, joins) do not bump.
+        """
+        self.revision = type(self).revision + 1
 
 
 class Participant(db.Model):
     """Someone who joined from a phone. No account: a random token in their cookie."""
 
     __tablename__ = "participant"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"), index=True)
@@ -95,12 +103,16 @@ class StageState(db.Model):
     """
 
     __tablename__ = "stage_state"
-    __table_args__ = (UniqueConstraint("workshop_id", "stage_index", name="uq_stage_state_stage"),)
+    __table_args__ = (
+        UniqueConstraint("workshop_id", "stage_index", name="uq_stage_state_stage"),
+        NEVER_REUSE_IDS,
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"), index=True)
     stage_index: Mapped[int]
     revealed: Mapped[bool] = mapped_column(default=False)
+    revealed_at: Mapped[datetime | None]
     locked: Mapped[bool] = mapped_column(default=False)
     votes_closed: Mapped[bool] = mapped_column(default=False)
     timer_ends_at: Mapped[datetime | None]

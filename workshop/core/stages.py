@@ -33,6 +33,15 @@ def stage_state(workshop: Workshop, stage_index: int, create: bool = False) -> S
     return state
 
 
+def stage_states(workshop: Workshop) -> list[StageState]:
+    """Every stored stage state of a workshop, in stage order."""
+    return list(
+        db.session.scalars(
+            select(StageState).where(StageState.workshop_id == workshop.id).order_by(StageState.stage_index)
+        )
+    )
+
+
 def is_locked(workshop: Workshop, stage_index: int) -> bool:
     state = stage_state(workshop, stage_index)
     return bool(state and state.locked)

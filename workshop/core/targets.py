@@ -8,6 +8,8 @@ model that uses the mixin: no group can disappear and leave dots or ratings behi
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import CheckConstraint, ForeignKey, String, delete, exists, select, update
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
@@ -24,6 +26,8 @@ class TargetMixin:
     """
 
     kept_on_merge: bool = True
+    # Input limited per participant and idea (dots: the stage's cap). A merge may exceed it.
+    capped: bool = False
 
     stage_index: Mapped[int]
     target_type: Mapped[str] = mapped_column(String(8))
@@ -69,11 +73,43 @@ def drop_input(target_type: str, target_id: int) -> None:
         )
 
 
-def move_input(target_type: str, source_id: int, target_id: int) -> None:
-    """An idea merged into another: input that survives a merge moves, the rest is dropped."""
+def move_input(
+    target_type: str, source_id: int, target_id: int, cap_of_stage: Callable[[int], int | None] | None = None
+) -> int:
+    """An idea merged into another: input that survives a merge moves, the rest is dropped.
+
+    Where one participant then has more than the stage's cap on the merged idea
+    (`cap_of_stage(stage_index)`), the newest extra rows are deleted: those dots go
+    back to their voters. Returns how many were given back.
+    """
+    returned = 0
     for model in input_models():
         where = (model.target_type == target_type, model.target_id == source_id)
-        if model.kept_on_merge:
-            db.session.execute(update(model).where(*where).values(target_id=target_id))
-        else:
+        if not model.kept_on_merge:
             db.session.execute(delete(model).where(*where))
+            continue
+        db.session.execute(update(model).where(*where).values(target_id=target_id))
+        if model.capped and cap_of_stage is not None:
+            returned += _return_over_cap(model, target_type, target_id, cap_of_stage)
+    return returned
+
+
+def _return_over_cap(
+    model: type[TargetMixin], target_type: str, target_id: int, cap_of_stage: Callable[[int], int | None]
+) -> int:
+    rows = db.session.execute(
+        select(model.id, model.participant_id, model.stage_index)  # type: ignore[attr-defined]
+        .where(model.target_type == target_type, model.target_id == target_id)
+        .order_by(model.id)  # type: ignore[attr-defined]
+    ).all()
+    seen: dict[tuple[int, int], int] = {}
+    over: list[int] = []
+    for row_id, participant_id, stage_index in rows:
+        key = (participant_id, stage_index)
+        seen[key] = seen.get(key, 0) + 1
+        cap = cap_of_stage(stage_index)
+        if cap is not None and seen[key] > cap:
+            over.append(row_id)
+    if over:
+        db.session.execute(delete(model).where(model.id.in_(over)))  # type: ignore[attr-defined]
+    return len(over)

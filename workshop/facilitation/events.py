@@ -52,15 +52,16 @@ def on_moderate_note(context: LiveContext, payload: dict) -> dict:
     return {}
 
 
-@live_event("participants")
+@live_event("participants", writes=False)
 def on_participants(context: LiveContext, payload: dict) -> dict:
     return {"participants": participants.participant_list(context.workshop, context.actor)}
 
 
-@live_event("remove_participant")
+@live_event("remove_participant", then=everyone)
 def on_remove_participant(context: LiveContext, payload: dict) -> dict:
-    participant = participants.remove_participant(
+    """The removed phone is told (`removed`) and disconnected, wherever it is connected."""
+    _participant, sids = participants.remove_participant(
         context.workshop, context.actor, payload.get("participant_id")
     )
-    context.participant_removed(participant.id)
+    context.close(sids, "removed")
     return {}

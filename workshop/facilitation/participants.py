@@ -15,7 +15,7 @@ from workshop.core.models import Participant, Workshop
 from workshop.errors import NotFound
 from workshop.extensions import db
 from workshop.live.models import LiveConnection
-from workshop.live.presence import online_participant_ids
+from workshop.live.presence import connection_ids, online_participant_ids
 
 
 def _participant(workshop: Workshop, participant_id: Any) -> Participant:
@@ -27,17 +27,22 @@ def _participant(workshop: Workshop, participant_id: Any) -> Participant:
     return participant
 
 
-def remove_participant(workshop: Workshop, actor: Actor, participant_id: Any) -> Participant:
-    """Remove someone from the workshop: their device is disconnected and cannot rejoin
-    with the same token. What they wrote stays unless the facilitator deletes it."""
+def remove_participant(
+    workshop: Workshop, actor: Actor, participant_id: Any
+) -> tuple[Participant, list[str]]:
+    """Remove someone from the workshop: their device cannot rejoin with the same token,
+    and its pages and events are refused. What they wrote stays unless the facilitator
+    deletes it. Returns the participant and the ids of their open connections, for the
+    boundary to close once this is committed."""
     ensure_facilitator(workshop, actor)
     ensure_open(workshop)
     participant = _participant(workshop, participant_id)
+    sids = connection_ids(participant_id=participant.id)
     participant.removed_at = now()
     db.session.execute(delete(LiveConnection).where(LiveConnection.participant_id == participant.id))
     workshop.bump()
     db.session.flush()
-    return participant
+    return participant, sids
 
 
 def participant_list(workshop: Workshop, actor: Actor) -> list[dict[str, Any]]:

@@ -9,8 +9,9 @@ from flask_babel import lazy_gettext as _l
 
 from workshop.core.actors import Actor, ensure_facilitator, ensure_open
 from workshop.core.checks import flag
+from workshop.core.clock import now
 from workshop.core.models import StageState, Workshop
-from workshop.core.stages import stage_state
+from workshop.core.stages import private_stage_indexes, stage_state
 from workshop.errors import InvalidInput
 from workshop.extensions import db
 
@@ -25,14 +26,36 @@ def current_stage_state(workshop: Workshop, actor: Actor) -> StageState:
 
 
 def reveal_stage(workshop: Workshop, actor: Actor) -> StageState:
-    """Show a private stage's notes to everyone, still anonymous. Facilitator only."""
+    """Show the current private stage's notes to everyone, still anonymous. Facilitator only."""
     state = current_stage_state(workshop, actor)
     if not workshop.stage.private:
         raise InvalidInput(_("This stage is not private."))
-    state.revealed = True
+    _reveal(state)
     workshop.bump()
     db.session.flush()
     return state
+
+
+def reveal_stages(workshop: Workshop, actor: Actor, stage_indexes: list[int]) -> list[int]:
+    """Reveal these private stages (when moving on to a stage that uses their notes).
+    Returns the stages that were still private. Facilitator only."""
+    ensure_facilitator(workshop, actor)
+    ensure_open(workshop)
+    pending = sorted(set(stage_indexes) & private_stage_indexes(workshop))
+    for index in pending:
+        state = stage_state(workshop, index, create=True)
+        assert state is not None  # created on first use
+        _reveal(state)
+    if pending:
+        workshop.bump()
+        db.session.flush()
+    return pending
+
+
+def _reveal(state: StageState) -> None:
+    if not state.revealed:
+        state.revealed = True
+        state.revealed_at = now()
 
 
 def set_locked(workshop: Workshop, actor: Actor, locked: Any) -> StageState:

@@ -58,11 +58,17 @@ def extend_timer(workshop: Workshop, actor: Actor, seconds: Any) -> StageState:
     state = current_stage_state(workshop, actor)
     extra = _seconds(seconds)
     if state.timer_ends_at is not None:
-        state.timer_ends_at = max(state.timer_ends_at, now()) + timedelta(seconds=extra)
+        remaining_ms = _remaining_ms(state.timer_ends_at) + extra * 1000
     elif state.timer_paused_ms is not None:
-        state.timer_paused_ms += extra * 1000
+        remaining_ms = state.timer_paused_ms + extra * 1000
     else:
         raise InvalidInput(_("Start the timer first."))
+    if remaining_ms > MAX_TIMER_SECONDS * 1000:
+        raise InvalidInput(_("The timer cannot show more than 3 hours."))
+    if state.timer_ends_at is not None:
+        state.timer_ends_at = max(state.timer_ends_at, now()) + timedelta(seconds=extra)
+    else:
+        state.timer_paused_ms = remaining_ms
     workshop.bump()
     db.session.flush()
     return state

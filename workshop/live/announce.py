@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+from workshop.live.closing import close_connections
+
 if TYPE_CHECKING:
     from workshop.board.models import Note
     from workshop.core.models import Workshop
@@ -25,11 +27,9 @@ class Announcements(Protocol):
 
     def note_event(self, workshop: Workshop, event: str, note: Note) -> None: ...
 
-    def refresh_soon(self, workshop: Workshop, what: str) -> None: ...
+    def refresh_soon(self, workshop_id: int, what: str) -> None: ...
 
     def participants_changed(self, workshop: Workshop) -> None: ...
-
-    def participant_removed(self, workshop: Workshop, participant_id: int) -> None: ...
 
     def timer_changed(self, workshop: Workshop, timer: dict[str, Any] | None) -> None: ...
 
@@ -73,16 +73,17 @@ class Changes:
 
     def refresh(self, what: str) -> None:
         """A coalesced refresh: `facilitator` or `screen` state, or `vote_progress`."""
-        workshop = self.workshop
-        self.then(lambda: announcements().refresh_soon(workshop, what))
+        workshop_id = self.workshop.id  # read now: after the commit it would be read again
+        self.then(lambda: announcements().refresh_soon(workshop_id, what))
 
     def participants(self) -> None:
         workshop = self.workshop
         self.then(lambda: announcements().participants_changed(workshop))
 
-    def participant_removed(self, participant_id: int) -> None:
-        workshop = self.workshop
-        self.then(lambda: announcements().participant_removed(workshop, participant_id))
+    def close(self, sids: list[str], event: str, payload: dict[str, Any] | None = None) -> None:
+        """Tell these connections why (`event`) and close them (a deleted workshop, a
+        removed participant). Collect the ids before the change deletes their rows."""
+        self.then(lambda: close_connections(sids, event, payload))
 
     def timer(self, timer: dict[str, Any] | None) -> None:
         workshop = self.workshop

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -20,19 +22,22 @@ from flask import current_app, session
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from limits import RateLimitItem
 from limits import parse as parse_limit
+from limits.storage import MemoryStorage
+from limits.strategies import FixedWindowRateLimiter
 
 from workshop.accounts.models import Facilitator
 from workshop.core.checks import identifier
 from workshop.core.lookups import get_workshop, participant_for_token, workshop_for_screen
 from workshop.core.models import Participant
-from workshop.errors import DomainError, InvalidInput, NotAllowed
+from workshop.database import commit_with_retries
+from workshop.errors import DomainError, InvalidInput, NotAllowed, RateLimited
 from workshop.extensions import db, limiter, socketio
 from workshop.i18n import use_page_language
 from workshop.live import NAMESPACE
 from workshop.live.announce import Changes
 from workshop.live.rooms import AUDIENCES
-from workshop.live.units import commit_with_retries
 
 log = logging.getLogger(__name__)
 
@@ -75,13 +80,14 @@ def resolve_connection(workshop_id: Any, audience: Any, token: Any) -> LiveConte
     return LiveContext(workshop, audience=audience, actor=participant)
 
 
-def remember_connection(context: LiveContext) -> None:
+def remember_connection(context: LiveContext, token: Any = None) -> None:
     """Keep who this connection is in its Socket.IO session, for `current_context`."""
     participant = context.participant
     session["live"] = {
         "workshop": context.workshop.id,
         "audience": context.audience,
         "participant": participant.id if participant else None,
+        "token": token if context.audience == "screen" else None,
     }
 
 
@@ -95,7 +101,13 @@ def current_context() -> LiveContext:
         use_page_language(workshop.language)
     actor: Facilitator | Participant | None = None
     if live["audience"] == "facilitator":
-        actor = current_user._get_current_object() if current_user.is_authenticated else None
+        # The login is checked again on every event: logging out revokes it (accounts).
+        if not current_user.is_authenticated:
+            raise NotAllowed(_("Log in as a facilitator."))
+        actor = current_user._get_current_object()
+    elif live["audience"] == "screen":
+        if live.get("token") != workshop.screen_token:
+            raise NotAllowed(_("This projector link is not valid."))
     elif live["audience"] == "participant":
         actor = db.session.get(Participant, live["participant"])
         if actor is None or actor.removed_at is not None:
@@ -111,7 +123,12 @@ def everyone(context: LiveContext) -> None:
 Handler = Callable[[LiveContext, dict], dict]
 
 
-def live_event(name: str, limit: str | None = None, then: Callable[[LiveContext], None] | None = None):
+def live_event(
+    name: str,
+    limit: str | None = None,
+    then: Callable[[LiveContext], None] | None = None,
+    writes: bool = True,
+):
     """Register a Socket.IO event handler behind the one boundary.
 
     The handler gets the connection's context and the payload (always a dict)
@@ -120,7 +137,8 @@ def live_event(name: str, limit: str | None = None, then: Callable[[LiveContext]
     broadcasts the handler queued with ``context.then`` or the boundary's
     ``then`` (e.g. `everyone`); a DomainError rolls back and becomes
     ``{"ok": false, "error", "message"}``; any other error rolls back and is
-    logged, and the client is told to retry.
+    logged, and the client is told to retry. `writes=False` marks an event that only
+    reads (`sync`): it does not queue behind writers.
     """
 
     rate = parse_limit(limit) if limit else None
@@ -145,9 +163,9 @@ def live_event(name: str, limit: str | None = None, then: Callable[[LiveContext]
                 if not isinstance(payload, dict):
                     raise InvalidInput(_("Malformed message."))
                 first = current_context()
-                if rate is not None and not _within_rate(rate, name, first):
-                    raise NotAllowed(_("Too many messages at once; wait a moment."))
-                ack = commit_with_retries(attempt)
+                if rate is not None:
+                    ensure_within_rate(rate, name, first)
+                ack = commit_with_retries(attempt, writes=writes)
             except DomainError as error:
                 db.session.rollback()
                 return error.to_ack()
@@ -168,8 +186,28 @@ def live_event(name: str, limit: str | None = None, then: Callable[[LiveContext]
     return decorate
 
 
-def _within_rate(rate, name: str, context: LiveContext) -> bool:
+def ensure_within_rate(rate: RateLimitItem, name: str, context: LiveContext) -> None:
+    """Count one `name` event for this participant (or facilitator); raises RateLimited.
+
+    The counters live where Flask-Limiter keeps its own (Redis with several processes);
+    when that storage cannot be reached, this process's memory takes over (with a
+    warning in the log) instead of refusing every event.
+    """
     if not current_app.config.get("RATELIMIT_ENABLED", True):
-        return True
+        return
     who = context.participant.id if context.participant else f"f{getattr(context.actor, 'id', 0)}"
-    return limiter.limiter.hit(rate, "live", name, str(who))
+    keys = ("live", name, str(who))
+    try:
+        allowed = limiter.limiter.hit(rate, *keys)
+        reset_at = limiter.limiter.get_window_stats(rate, *keys).reset_time if not allowed else 0
+    except Exception:
+        log.warning("rate-limit storage unreachable; counting in this process's memory", exc_info=True)
+        allowed = _fallback_limiter.hit(rate, *keys)
+        reset_at = _fallback_limiter.get_window_stats(rate, *keys).reset_time if not allowed else 0
+    if not allowed:
+        raise RateLimited(
+            _("Too many messages at once; wait a moment."), retry_after=math.ceil(reset_at - time.time())
+        )
+
+
+_fallback_limiter = FixedWindowRateLimiter(MemoryStorage())

@@ -20,6 +20,8 @@ class LiveConnection(db.Model):
     participant_id: Mapped[int | None] = mapped_column(
         ForeignKey("participant.id", ondelete="CASCADE"), index=True
     )
+    # A facilitator's connection: the logged-in session it belongs to (closed at logout).
+    login_id: Mapped[str | None] = mapped_column(String(64), index=True)
     audience: Mapped[str] = mapped_column(String(12))
     connected_at: Mapped[datetime] = mapped_column(server_default=func.now())
     seen_at: Mapped[datetime] = mapped_column(server_default=func.now())

@@ -28,9 +28,10 @@ def allowed_origin_checker(app: Flask) -> Callable[[str | None, dict], bool]:
         origin = origin.lower()
         if origin in fixed:
             return True
-        host = environ.get("HTTP_X_FORWARDED_HOST") or environ.get("HTTP_HOST", "")
-        scheme = environ.get("HTTP_X_FORWARDED_PROTO") or environ.get("wsgi.url_scheme", "http")
-        own = f"{scheme.split(',')[0].strip()}://{host.split(',')[0].strip()}".lower()
-        return origin == own
+        # Behind a trusted proxy ProxyFix has already put the client-facing host and scheme
+        # here; X-Forwarded-* headers are never read directly (a client could forge them).
+        host = environ.get("HTTP_HOST", "")
+        scheme = environ.get("wsgi.url_scheme", "http")
+        return origin == f"{scheme}://{host}".lower()
 
     return is_allowed

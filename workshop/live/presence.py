@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from workshop.accounts.models import Facilitator
 from workshop.core.clock import now
 from workshop.core.models import Participant, Workshop
 from workshop.extensions import db
@@ -19,13 +20,21 @@ from workshop.live.models import LiveConnection
 ONLINE_WINDOW = timedelta(minutes=3)
 
 
-def record_connection(sid: str, workshop: Workshop, audience: str, participant: Participant | None) -> None:
+def record_connection(
+    sid: str,
+    workshop: Workshop,
+    audience: str,
+    actor: Facilitator | Participant | None,
+    login_id: str | None = None,
+) -> None:
+    """Remember an open connection: who (a participant, a facilitator account, a projector)."""
     db.session.merge(
         LiveConnection(
             sid=sid,
             workshop_id=workshop.id,
             audience=audience,
-            participant_id=participant.id if participant else None,
+            participant_id=actor.id if isinstance(actor, Participant) else None,
+            login_id=login_id if isinstance(actor, Facilitator) else None,
             connected_at=now(),
             seen_at=now(),
         )
@@ -68,3 +77,20 @@ def online_participant_ids(workshop: Workshop) -> set[int]:
 def touch_participant(participant: Participant) -> None:
     """Remember when a participant's phone was last connected."""
     participant.last_seen_at = now()
+
+
+def connection_ids(
+    workshop_id: int | None = None, participant_id: int | None = None, login_id: str | None = None
+) -> list[str]:
+    """The Socket.IO ids of open connections of a workshop, a participant or a facilitator's
+    login (to close them: a deleted workshop, a removed participant, a logout)."""
+    if workshop_id is None and participant_id is None and login_id is None:
+        return []
+    query = select(LiveConnection.sid)
+    if workshop_id is not None:
+        query = query.where(LiveConnection.workshop_id == workshop_id)
+    if participant_id is not None:
+        query = query.where(LiveConnection.participant_id == participant_id)
+    if login_id is not None:
+        query = query.where(LiveConnection.login_id == login_id)
+    return list(db.session.scalars(query))

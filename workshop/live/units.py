@@ -14,34 +14,13 @@ from typing import TypeVar
 
 import click
 from flask_babel import gettext as _
-from sqlalchemy.exc import OperationalError
 
 from workshop.core.models import Workshop
-from workshop.database import is_transient_lock_error
+from workshop.database import commit_with_retries
 from workshop.errors import DomainError
-from workshop.extensions import db, socketio
 from workshop.live.announce import Changes
 
 T = TypeVar("T")
-ATTEMPTS = 3
-
-
-def commit_with_retries(work: Callable[[], T], attempts: int = ATTEMPTS) -> T:
-    """Run `work` and commit; on a transient lock error roll back and run it again."""
-    for attempt in range(attempts):
-        try:
-            result = work()
-            db.session.commit()
-            return result
-        except OperationalError as error:
-            db.session.rollback()
-            if attempt + 1 == attempts or not is_transient_lock_error(error):
-                raise
-            socketio.sleep(0.05 * (attempt + 1))
-        except BaseException:
-            db.session.rollback()
-            raise
-    raise AssertionError("attempts must be at least 1")
 
 
 def run_change(workshop: Workshop, work: Callable[[Changes], T], announced: list[bool] | None = None) -> T:

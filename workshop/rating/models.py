@@ -6,7 +6,7 @@ from sqlalchemy import CheckConstraint, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workshop.core.targets import TargetMixin, target_type_check
-from workshop.extensions import db
+from workshop.extensions import NEVER_REUSE_IDS, db
 
 
 class Rating(TargetMixin, db.Model):
@@ -25,6 +25,7 @@ class Rating(TargetMixin, db.Model):
         target_type_check(),
         CheckConstraint("x BETWEEN 1 AND 5", name="x_range"),
         CheckConstraint("y BETWEEN 1 AND 5", name="y_range"),
+        NEVER_REUSE_IDS,
     )
     kept_on_merge = False
 

@@ -60,7 +60,6 @@ def rate(workshop: Workshop, actor: Actor, target_id: Any, x: Any, y: Any) -> Ra
         db.session.add(rating)
     else:
         rating.x, rating.y = x, y
-    workshop.bump()
     db.session.flush()
     return rating
 

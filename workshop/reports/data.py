@@ -25,7 +25,8 @@ from workshop.board.models import Note
 from workshop.clustering.models import Cluster
 from workshop.core.codes import format_code
 from workshop.core.lookups import participant_count
-from workshop.core.models import Participant, Workshop
+from workshop.core.models import Participant, StageState, Workshop
+from workshop.core.stages import stage_states
 from workshop.extensions import db
 from workshop.importing.services import IMPORT_CLIENT_ID_PREFIX
 from workshop.ranking.services import ranking
@@ -85,6 +86,7 @@ def _workshop(workshop: Workshop) -> dict[str, Any]:
 
 def _stages(workshop: Workshop) -> list[dict[str, Any]]:
     language = workshop.language
+    states = {state.stage_index: state for state in stage_states(workshop)}
     return [
         {
             "index": index,
@@ -95,12 +97,23 @@ def _stages(workshop: Workshop) -> list[dict[str, Any]]:
             "prompt": stage.text("prompt", language),
             "lanes": [{"key": lane.key, "label": lane.label.get(language, lane.key)} for lane in stage.lanes],
             "private": stage.private,
+            # What really happened to a private stage's notes: revealed (and when), or never.
+            "revealed": _revealed(states.get(index)) if stage.private else None,
+            "revealed_at": _revealed_at(states.get(index)) if stage.private else None,
             "dots": stage.dots or None,
             "cap": stage.cap or None,
             "axes": [{"key": axis.key, "label": axis.label.get(language, axis.key)} for axis in stage.axes],
         }
         for index, stage in enumerate(workshop.plan.stages)
     ]
+
+
+def _revealed(state: StageState | None) -> bool:
+    return bool(state and state.revealed)
+
+
+def _revealed_at(state: StageState | None) -> str | None:
+    return state.revealed_at.isoformat(timespec="minutes") if state and state.revealed_at else None
 
 
 def _lane_label(workshop: Workshop, stage_index: int, lane: str | None) -> str | None:

@@ -12,7 +12,7 @@ from flask import Blueprint, Response, abort
 from flask_login import login_required
 
 from workshop.core.lookups import get_workshop
-from workshop.extensions import db
+from workshop.extensions import db, talisman
 from workshop.reports.data import build_report
 from workshop.reports.formats import FORMATS, MEDIA_TYPES, export_bytes, export_filename
 
@@ -26,6 +26,7 @@ FILE_CSP = "default-src 'none'; sandbox"
 
 
 @blueprint.route("/w/<int:workshop_id>/export/<fmt>")
+@talisman(content_security_policy=None)  # this view sets a stricter policy per format
 @login_required
 def export(workshop_id: int, fmt: str):
     """One workshop in one format, named like ``co-diseno-usf-luque-2025-05-14.pdf``.

@@ -6,7 +6,7 @@ from sqlalchemy import String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workshop.core.targets import TargetMixin, target_type_check
-from workshop.extensions import db
+from workshop.extensions import NEVER_REUSE_IDS, db
 
 
 class Dot(TargetMixin, db.Model):
@@ -20,8 +20,10 @@ class Dot(TargetMixin, db.Model):
     __table_args__ = (
         UniqueConstraint("workshop_id", "client_id", name="uq_dot_workshop_client"),
         target_type_check(),
+        NEVER_REUSE_IDS,
     )
     kept_on_merge = True
+    capped = True  # the vote stage's cap per participant and idea
 
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[str] = mapped_column(String(64))

@@ -83,6 +83,9 @@ def cast_dot(workshop: Workshop, actor: Actor, target_id: Any, client_id: Any) -
     stage, participant = _vote_stage(workshop, actor)
     if not isinstance(client_id, str) or not CLIENT_ID_PATTERN.match(client_id):
         raise InvalidInput(_("The dot has no valid client id."))
+    # Serialise this participant's taps: concurrent taps (and a retry racing its original)
+    # wait here on PostgreSQL; SQLite serialises every writer anyway.
+    db.session.execute(select(Participant.id).where(Participant.id == participant.id).with_for_update())
     existing = db.session.scalar(
         select(Dot).where(Dot.workshop_id == workshop.id, Dot.client_id == client_id)
     )
@@ -91,8 +94,6 @@ def cast_dot(workshop: Workshop, actor: Actor, target_id: Any, client_id: Any) -
             raise InvalidInput(_("This dot id is already used."))
         return existing, False
     target_type, target = _target(workshop, target_id)
-    # Serialise this participant's dots: concurrent taps wait here on PostgreSQL.
-    db.session.execute(select(Participant.id).where(Participant.id == participant.id).with_for_update())
     dot = Dot(
         workshop_id=workshop.id,
         stage_index=workshop.current_stage,
@@ -110,7 +111,6 @@ def cast_dot(workshop: Workshop, actor: Actor, target_id: Any, client_id: Any) -
         raise NotAllowed(_("You have no dots left. Take one back to move it."))
     if _dots_of(participant, workshop.current_stage, target) > stage.cap:
         raise NotAllowed(_("At most %(cap)d dots on one item.", cap=stage.cap))
-    workshop.bump()
     db.session.flush()
     return dot, True
 
@@ -132,7 +132,6 @@ def retract_dot(workshop: Workshop, actor: Actor, target_id: Any) -> int:
     if dot is None:
         raise NotFound(_("You have no dot on this item."))
     db.session.delete(dot)
-    workshop.bump()
     db.session.flush()
     return _dots_of(participant, workshop.current_stage, target_id)
 

@@ -58,6 +58,7 @@ def delete_command(reference: str, yes: bool) -> None:
     Asks twice: first to confirm, then to type the workshop's join code.
     """
     from workshop.core.codes import format_code
+    from workshop.live.presence import connection_ids
     from workshop.live.units import run_cli_change
     from workshop.workshops.services import code_matches, delete_workshop, workshop_contents
 
@@ -82,5 +83,11 @@ def delete_command(reference: str, yes: bool) -> None:
         )
         if not code_matches(workshop, typed):
             raise click.ClickException(_("The code does not match; nothing was deleted."))
-    run_cli_change(workshop, lambda changes: delete_workshop(workshop, workshop.owner))
+
+    def delete(changes) -> None:
+        sids = connection_ids(workshop_id=workshop.id)
+        delete_workshop(workshop, workshop.owner)
+        changes.close(sids, "ended")
+
+    run_cli_change(workshop, delete)
     click.echo(_('Deleted workshop "%(title)s" (%(code)s) and everything in it.', title=title, code=code))

@@ -9,5 +9,7 @@ from workshop.workshops import services
 @live_event("change_stage", limit="120/minute", then=everyone)
 def on_change_stage(context: LiveContext, payload: dict) -> dict:
     """Move everyone to another stage; each audience then receives its new state."""
-    workshop = services.change_stage(context.workshop, context.actor, payload.get("stage"))
+    workshop = services.change_stage(
+        context.workshop, context.actor, payload.get("stage"), payload.get("reveal", False)
+    )
     return {"stage": workshop.current_stage, "revision": workshop.revision}

@@ -15,21 +15,25 @@ from __future__ import annotations
 
 import secrets
 from datetime import date
+from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 
 from workshop.accounts.models import Facilitator
+from workshop.clustering.services import source_stage_indexes
 from workshop.config import DISPLAY_NAME_MAX_LENGTH
 from workshop.core.actors import Actor, ensure_facilitator, ensure_open
-from workshop.core.checks import whole_number
+from workshop.core.checks import flag, whole_number
 from workshop.core.clock import now
 from workshop.core.codes import CODE_LENGTH, new_join_code, normalise_code
-from workshop.core.lookups import get_workshop
+from workshop.core.lookups import get_workshop, participant_count
 from workshop.core.models import Participant, Workshop
+from workshop.core.stages import private_stage_indexes
 from workshop.errors import InvalidInput, NotAllowed, NotFound
 from workshop.extensions import db
+from workshop.facilitation.stage_controls import reveal_stages
 from workshop.plans import Plan
 
 TITLE_MAX_LENGTH = 200
@@ -133,13 +137,20 @@ def list_workshops(limit: int = 200) -> list[Workshop]:
     )
 
 
-def join_workshop(workshop: Workshop, display_name: str | None = None) -> Participant:
+def join_workshop(
+    workshop: Workshop, display_name: str | None = None, limit: int | None = None
+) -> Participant:
     """Add an anonymous participant; the returned token identifies their device.
 
-    Raises NotAllowed when the workshop is closed, InvalidInput for a too long name.
+    `limit` caps the participants of one workshop (WORKSHOP_MAX_PARTICIPANTS): whoever
+    has the join code can create participants, so the cap bounds what a leaked code
+    can do, far above any real room. Raises NotAllowed when the workshop is closed or
+    full, InvalidInput for a too long name.
     """
     if not workshop.is_open:
         raise NotAllowed(_("This workshop has ended; its code no longer works."))
+    if limit is not None and participant_count(workshop) >= limit:
+        raise NotAllowed(_("This workshop is full (%(count)d participants).", count=limit))
     name = " ".join((display_name or "").split())
     if len(name) > DISPLAY_NAME_MAX_LENGTH:
         raise InvalidInput(
@@ -149,14 +160,16 @@ def join_workshop(workshop: Workshop, display_name: str | None = None) -> Partic
         workshop_id=workshop.id, token=secrets.token_urlsafe(32), display_name=name or None
     )
     db.session.add(participant)
-    workshop.bump()
     db.session.flush()
     return participant
 
 
-def change_stage(workshop: Workshop, actor: Actor, stage_index: int) -> Workshop:
+def change_stage(workshop: Workshop, actor: Actor, stage_index: Any, reveal: Any = False) -> Workshop:
     """Move the whole room to another stage of the plan.
 
+    With `reveal`, private notes the new stage works on (and the stage being left, if
+    private) are revealed to the room on the way: the console asks once when moving
+    on would otherwise keep them facilitator-only (`private_notes_pending`).
     Raises NotAllowed for non-facilitators and InvalidInput for a stage outside the plan.
     """
     ensure_facilitator(workshop, actor)
@@ -164,10 +177,20 @@ def change_stage(workshop: Workshop, actor: Actor, stage_index: int) -> Workshop
     stage_index = whole_number(stage_index, _l("The stage must be a number."))
     if not 0 <= stage_index < len(workshop.plan.stages):
         raise InvalidInput(_("There is no such stage in this plan."))
+    if flag(reveal, _l("Say whether to reveal the private notes.")):
+        reveal_stages(workshop, actor, private_notes_pending(workshop, stage_index))
     workshop.current_stage = stage_index
     workshop.bump()
     db.session.flush()
     return workshop
+
+
+def private_notes_pending(workshop: Workshop, stage_index: int) -> list[int]:
+    """Private stages, not yet revealed, whose notes moving to `stage_index` concerns:
+    the stages it works on (a cluster, vote or rate stage) and the one being left."""
+    concerned = set(source_stage_indexes(workshop, stage_index))
+    concerned.add(workshop.current_stage)
+    return sorted(concerned & private_stage_indexes(workshop))
 
 
 def set_display_name(workshop: Workshop, participant: Participant, name: str | None) -> Participant:

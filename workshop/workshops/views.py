@@ -21,6 +21,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import StringField
@@ -33,19 +34,27 @@ from workshop.board.events import announce_new_note
 from workshop.core.codes import format_code
 from workshop.core.lookups import get_workshop, participant_for_token, workshop_for_screen
 from workshop.core.models import Participant, Workshop
-from workshop.errors import DomainError
+from workshop.database import commit_with_retries
+from workshop.errors import DomainError, NotAllowed
 from workshop.extensions import limiter
 from workshop.i18n import use_page_language
 from workshop.live.announce import Changes
 from workshop.live.boundary import JOINED_KEY
-from workshop.live.units import commit_with_retries, run_change
+from workshop.live.presence import connection_ids
+from workshop.live.units import run_change
 from workshop.plans import PlanError, list_plans, load_plan
 from workshop.workshops import services
 from workshop.workshops.forms import NameForm, NewWorkshopForm, NoteForm, StageForm
 
 blueprint = Blueprint("workshops", __name__)
 
-JOIN_LIMIT = "20/minute;200/hour"
+# Throttle what an attacker needs, not what a room does: a room of 60 phones behind one
+# address joins in seconds (many successful look-ups), guessing a join code means many
+# failed ones. So only failed look-ups count, on every route that takes a code or token.
+CODE_GUESS_LIMIT = "30 per 10 minutes"
+code_lookups = limiter.shared_limit(
+    CODE_GUESS_LIMIT, scope="code-lookups", deduct_when=lambda response: response.status_code == 404
+)
 
 
 def _plans_dir() -> Path:
@@ -71,7 +80,7 @@ def home():
 
 
 @blueprint.route("/join")
-@limiter.limit(JOIN_LIMIT)
+@code_lookups
 def join_by_code():
     """The home page's code box lands here."""
     raw_code = request.args.get("code", "")
@@ -85,7 +94,7 @@ def join_by_code():
 
 
 @blueprint.route("/j/<code>")
-@limiter.limit(JOIN_LIMIT)
+@code_lookups
 def join_by_link(code: str):
     """Opening the join link puts the phone straight into the workshop, no account needed."""
     try:
@@ -97,7 +106,7 @@ def join_by_link(code: str):
     if _joined_participant(workshop) is None:
 
         def join(changes: Changes) -> Participant:
-            participant = services.join_workshop(workshop)
+            participant = services.join_workshop(workshop, limit=current_app.config["MAX_PARTICIPANTS"])
             changes.participants()
             return participant
 
@@ -110,12 +119,15 @@ def phone_view(view):
     (sending a device that has not joined to the join link), in the workshop's language."""
 
     @functools.wraps(view)
+    @code_lookups
     def wrapper(code: str):
         workshop = services.workshop_for_code(code)  # NotFound / NotAllowed: friendly page
         participant = _joined_participant(workshop)
         if participant is None:
             return redirect(url_for("workshops.join_by_link", code=workshop.code))
         use_page_language(workshop.language)
+        if participant.removed_at is not None:
+            raise NotAllowed(_("The facilitator removed you from this workshop."))
         return view(workshop, participant)
 
     return wrapper
@@ -136,8 +148,15 @@ def phone(workshop: Workshop, participant: Participant):
     )
 
 
+def _participant_key() -> str:
+    """Posting is limited per device (its participant tokens), not per address: a whole
+    room may share one address."""
+    tokens = sorted(session.get(JOINED_KEY, {}).values())
+    return "device:" + ",".join(tokens) if tokens else get_remote_address()
+
+
 @blueprint.route("/p/<code>/notes", methods=["POST"])
-@limiter.limit("30/minute")
+@limiter.limit("30/minute", key_func=_participant_key)
 @phone_view
 def post_note(workshop: Workshop, participant: Participant):
     """The no-JavaScript path for a note: the same service as the live event."""
@@ -175,6 +194,7 @@ def set_name(workshop: Workshop, participant: Participant):
 
 
 @blueprint.route("/j/<code>/qr.svg")
+@code_lookups
 def join_qr(code: str):
     """The join link as a QR code, drawn on the server (no internet needed at the venue)."""
     workshop = services.workshop_for_code(code)
@@ -187,6 +207,7 @@ def join_qr(code: str):
 
 
 @blueprint.route("/s/<token>")
+@code_lookups
 def screen(token: str):
     """The projector page: join code, QR, prompt and notes, large enough for the back row."""
     workshop = workshop_for_screen(token)
@@ -266,6 +287,13 @@ def change_stage(workshop_id: int):
     return redirect(url_for("workshops.facilitate", workshop_id=workshop.id))
 
 
+def _delete(workshop: Workshop, facilitator, changes: Changes) -> None:
+    """Delete, then close every open connection of the workshop (phones, projector, consoles)."""
+    sids = connection_ids(workshop_id=workshop.id)
+    services.delete_workshop(workshop, facilitator)
+    changes.close(sids, "ended")
+
+
 class DeleteForm(FlaskForm):
     """The second question before deleting: the workshop's join code, typed."""
 
@@ -325,7 +353,7 @@ def delete_workshop(workshop_id: int):
             title = workshop.title
             facilitator = current_user._get_current_object()
             try:
-                commit_with_retries(lambda: services.delete_workshop(workshop, facilitator))
+                run_change(workshop, lambda changes: _delete(workshop, facilitator, changes))
             except DomainError as error:
                 flash(error.message, "error")
             else:

@@ -33,3 +33,18 @@ class NotAllowed(DomainError):
 class NotFound(DomainError):
     code = "not_found"
     status = 404
+
+
+class RateLimited(DomainError):
+    """Too many messages in a short time. A temporary refusal: the client keeps what
+    it sent and tries again after `retry_after` seconds (sent in the acknowledgement)."""
+
+    code = "rate_limited"
+    status = 429
+
+    def __init__(self, message: str, retry_after: int = 1):
+        super().__init__(message)
+        self.retry_after = max(1, int(retry_after))
+
+    def to_ack(self) -> dict:
+        return {**super().to_ack(), "retry_after": self.retry_after}

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -26,7 +28,7 @@ from workshop.accounts.models import Facilitator
 from workshop.core.checks import identifier
 from workshop.core.lookups import get_workshop, participant_for_token, workshop_for_screen
 from workshop.core.models import Participant
-from workshop.errors import DomainError, InvalidInput, NotAllowed
+from workshop.errors import DomainError, InvalidInput, NotAllowed, RateLimited
 from workshop.extensions import db, limiter, socketio
 from workshop.i18n import use_page_language
 from workshop.live import NAMESPACE
@@ -111,7 +113,11 @@ def everyone(context: LiveContext) -> None:
 Handler = Callable[[LiveContext, dict], dict]
 
 
-def live_event(name: str, limit: str | None = None, then: Callable[[LiveContext], None] | None = None):
+def live_event(
+    name: str,
+    limit: str | Callable[[], str] | None = None,
+    then: Callable[[LiveContext], None] | None = None,
+):
     """Register a Socket.IO event handler behind the one boundary.
 
     The handler gets the connection's context and the payload (always a dict)
@@ -120,10 +126,10 @@ def live_event(name: str, limit: str | None = None, then: Callable[[LiveContext]
     broadcasts the handler queued with ``context.then`` or the boundary's
     ``then`` (e.g. `everyone`); a DomainError rolls back and becomes
     ``{"ok": false, "error", "message"}``; any other error rolls back and is
-    logged, and the client is told to retry.
+    logged, and the client is told to retry (``"server"``). ``limit`` is a rate
+    per actor ("30/minute"), or a function returning one (read from the app's
+    settings); past it the ack is ``"rate_limited"`` with ``retry_after`` seconds.
     """
-
-    rate = parse_limit(limit) if limit else None
 
     def decorate(handler: Handler):
         @functools.wraps(handler)
@@ -145,8 +151,8 @@ def live_event(name: str, limit: str | None = None, then: Callable[[LiveContext]
                 if not isinstance(payload, dict):
                     raise InvalidInput(_("Malformed message."))
                 first = current_context()
-                if rate is not None and not _within_rate(rate, name, first):
-                    raise NotAllowed(_("Too many messages at once; wait a moment."))
+                if limit is not None:
+                    _check_rate(limit() if callable(limit) else limit, name, first)
                 ack = commit_with_retries(attempt)
             except DomainError as error:
                 db.session.rollback()
@@ -168,8 +174,19 @@ def live_event(name: str, limit: str | None = None, then: Callable[[LiveContext]
     return decorate
 
 
-def _within_rate(rate, name: str, context: LiveContext) -> bool:
+_parse_limit = functools.lru_cache(maxsize=64)(parse_limit)
+
+
+def _check_rate(limit: str, name: str, context: LiveContext) -> None:
+    """Count this event for its actor; raises RateLimited past the limit, saying when
+    the window resets so the client waits that long instead of hammering."""
     if not current_app.config.get("RATELIMIT_ENABLED", True):
-        return True
+        return
+    rate = _parse_limit(limit)
     who = context.participant.id if context.participant else f"f{getattr(context.actor, 'id', 0)}"
-    return limiter.limiter.hit(rate, "live", name, str(who))
+    if limiter.limiter.hit(rate, "live", name, str(who)):
+        return
+    reset_at = limiter.limiter.get_window_stats(rate, "live", name, str(who)).reset_time
+    raise RateLimited(
+        _("Too many messages at once; wait a moment."), retry_after=math.ceil(reset_at - time.time())
+    )

@@ -137,7 +137,7 @@ def phone(workshop: Workshop, participant: Participant):
 
 
 @blueprint.route("/p/<code>/notes", methods=["POST"])
-@limiter.limit("30/minute")
+@limiter.limit(lambda: current_app.config["NOTE_RATE_LIMIT"])
 @phone_view
 def post_note(workshop: Workshop, participant: Participant):
     """The no-JavaScript path for a note: the same service as the live event."""

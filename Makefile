@@ -21,7 +21,7 @@ test: install-test js-check
 js-check: vendor
 	test -x node_modules/.bin/eslint || npm ci --no-audit --no-fund --loglevel=error
 	npx --no-install eslint static/js tests/js
-	node --test tests/js/*.test.mjs
+	node --test --test-reporter=spec tests/js/*.test.mjs
 
 install: $(VENV)/.installed vendor translations
 

@@ -140,6 +140,8 @@ def test_unsent_note_survives_a_reload_while_offline(server, browser):
     phone = context.new_page()
     phone.goto(join_url)
     expect(phone.locator("#conn")).to_have_attribute("data-state", "online")
+    # The stage change may still be on its way: go offline only once the phone has it.
+    expect(phone.locator("#note-text")).to_be_visible()
     context.set_offline(True)
     send_note(phone, "Guardada en el teléfono")
     expect(phone.locator("#my-notes .note.pending")).to_have_count(1)

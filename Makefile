@@ -9,13 +9,19 @@ VENDOR := static/vendor/socket.io-client
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-test vendor translations extract-messages lint bench clean
+.PHONY: run test install install-test vendor translations extract-messages lint js-check bench clean
 
 run: install
 	$(BIN)/workshop serve --host $(HOST) --port $(PORT)
 
-test: install-test
+test: install-test js-check
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The browser code: eslint (recommended rules) and the unit tests of its pure modules.
+js-check: vendor
+	test -x node_modules/.bin/eslint || npm ci --no-audit --no-fund --loglevel=error
+	npx --no-install eslint static/js tests/js
+	node --test --test-reporter=spec tests/js/*.test.mjs
 
 install: $(VENV)/.installed vendor translations
 

@@ -55,11 +55,24 @@ def async_mode(value: str | None) -> str:
     return mode
 
 
+def note_rate_limit(value: Any) -> None:
+    """Refuse at start a WORKSHOP_NOTE_RATE_LIMIT that would fail every note later."""
+    from limits import parse
+
+    try:
+        parse(str(value))
+    except ValueError:
+        raise ConfigurationError(
+            f"WORKSHOP_NOTE_RATE_LIMIT must read like 30/minute, not {value!r}"
+        ) from None
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the application: settings, extensions, blueprints, Socket.IO handlers."""
     settings = settings_from_environment()
     settings.update(config or {})
     settings["ASYNC_MODE"] = async_mode(settings.get("ASYNC_MODE"))
+    note_rate_limit(settings.get("NOTE_RATE_LIMIT"))
     instance_path = Path(settings.get("INSTANCE_PATH") or ROOT / "instance").resolve()
     app = Flask(
         __name__,

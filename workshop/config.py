@@ -58,6 +58,13 @@ SETTINGS: tuple[Setting, ...] = (
         "`false` switches rate limits off (load tests such as bench/fanout.py). Default: on.",
     ),
     Setting(
+        "WORKSHOP_NOTE_RATE_LIMIT",
+        "NOTE_RATE_LIMIT",
+        "30/minute",
+        "Notes one participant may post in a window (`30/minute`, `30 per 10 seconds`); "
+        "past it the phone waits and resends. Default: 30/minute.",
+    ),
+    Setting(
         "WORKSHOP_ALLOWED_ORIGINS",
         "ALLOWED_ORIGINS",
         None,

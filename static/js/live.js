@@ -50,18 +50,8 @@ export function connectLive(auth, handlers) {
   return socket;
 }
 
-/** True when `next` is an older state than the one shown (same object: never stale). */
-export function isStale(current, next) {
-  return Boolean(current && next !== current && next.revision < current.revision);
-}
-
-/**
- * Remember the revision a change event carried, so a full state built before that
- * change (and delivered after it) is recognised as older and ignored.
- */
-export function seen(state, payload) {
-  if (state && payload && payload.revision > state.revision) state.revision = payload.revision;
-}
+// The revision check lives in the pure module, where `node --test` covers it.
+export { isStale, seen } from "./outbox.js";
 
 /** Send an event and wait for its acknowledgement, or reject after `ms`. */
 export function request(socket, event, payload, ms = 10000) {

@@ -1,13 +1,17 @@
 // The participant's phone: post notes to the current stage, edit or delete
-// them, follow the facilitator. Nothing typed is lost: a note is kept in
-// localStorage until the server acknowledges it is stored, and resent on
-// every reconnection (the server stores each client id once).
-import { NoteBoard, connectLive, isStale, seen, el, readJSON, renderStage, request, t } from "./live.js";
+// them, vote and rate, follow the facilitator. Nothing typed or tapped is lost:
+// notes and taps wait in localStorage (outbox.js) until the server acknowledges
+// them; temporary refusals are retried with backoff, and a note refused for good
+// stays on the phone, marked "not sent" with the reason, until its author edits,
+// resends or discards it. The person's own notes show first, right under the box.
+import { connectLive, isStale, seen, el, noteElement, readJSON, renderStage, request, t } from "./live.js";
+import { Outbox, TapQueue } from "./outbox.js";
 import { Countdown } from "./timer.js";
 
 let state = readJSON("live-state");
 const workshopId = state.workshop.id;
 const outboxKey = `workshop:${workshopId}:outbox`;
+const tapsKey = `workshop:${workshopId}:taps`;
 const mineKey = `workshop:${workshopId}:mine`;
 const draftKey = `workshop:${workshopId}:draft`;
 
@@ -18,18 +22,34 @@ const sendButton = document.getElementById("send");
 const composeError = document.getElementById("compose-error");
 const laneBox = document.getElementById("lanes");
 const laneOptions = document.getElementById("lane-options");
+const mineSection = document.getElementById("mine");
+const mineList = document.getElementById("my-notes");
+const roomList = document.getElementById("notes");
+const roomTitle = document.getElementById("room-title");
+
+// localStorage may be missing or blocked (private mode): then everything lives in memory.
+const storage = (() => {
+  try {
+    const probe = window.localStorage;
+    probe.getItem(mineKey);
+    return probe;
+  } catch {
+    const memory = new Map();
+    return { getItem: (k) => memory.get(k) ?? null, setItem: (k, v) => memory.set(k, String(v)) };
+  }
+})();
 
 function load(key, fallback) {
-  try { return JSON.parse(localStorage.getItem(key)) ?? fallback; } catch { return fallback; }
+  try { return JSON.parse(storage.getItem(key)) ?? fallback; } catch { return fallback; }
 }
 function store(key, value) {
-  try { localStorage.setItem(key, JSON.stringify(value)); } catch { /* storage full or blocked */ }
+  try { storage.setItem(key, JSON.stringify(value)); } catch { /* storage full or blocked */ }
 }
 
-const outbox = load(outboxKey, []);
 const mine = new Set(load(mineKey, []));
 
 function rememberMine(clientId) {
+  if (mine.has(clientId)) return;
   mine.add(clientId);
   store(mineKey, [...mine].slice(-1000));
 }
@@ -40,48 +60,240 @@ function newClientId() {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-const board = new NoteBoard(document.getElementById("notes"), { decorate: addOwnerControls });
+// The socket is created at the end; until then nothing can be sent.
+let socket = null;
+const connected = () => Boolean(socket && socket.connected);
+
+const outbox = new Outbox({
+  storage, key: outboxKey, newId: newClientId, canSend: connected,
+  send: (note) => request(socket, "add_note", note),
+  onSent: (note, ack) => {
+    rememberMine(ack.note.client_id);
+    upsertNote(ack.note);
+  },
+  onChange: () => renderMine(),
+});
+
+const taps = new TapQueue({
+  storage, key: tapsKey, newId: newClientId, canSend: connected,
+  send: (tap) => {
+    if (tap.event === "retract_dot" && tap.meta.before === undefined) {
+      // Everything tapped before it is settled: the count the server has now.
+      tap.meta.before = Number((state.vote?.mine || {})[tap.payload.target_id] || 0);
+    }
+    return request(socket, tap.event, tap.payload);
+  },
+  // A retract that got no answer may have been applied: ask the server before repeating it.
+  confirm: async (tap) => {
+    const ack = await request(socket, "sync", {});
+    if (!ack || !ack.ok) throw new Error("no state");
+    applyState(ack.state);
+    const now = Number((ack.state.vote?.mine || {})[tap.payload.target_id] || 0);
+    return now >= tap.meta.before;
+  },
+  onDone: (tap, ack) => {
+    if (ack.vote && state.vote) state.vote = ack.vote;
+    if (ack.mine && state.rating) state.rating.mine = ack.mine;
+    if (!reviewing) renderView(state);
+  },
+  onRefused: (tap, verdict) => {
+    if (!reviewing) renderView(state);
+    const error = boardSection.querySelector(".board-error");
+    if (error) error.textContent = verdict.message || t("server_failed");
+  },
+  onChange: () => renderTapStatus(),
+});
+
+// Notes of the current stage the server has confirmed, by client id.
+let stageNotes = new Map();
 const boardSection = document.getElementById("board");
 const countdown = new Countdown(document.getElementById("timer"));
 const reviewBox = document.getElementById("review");
 const reviewSelect = document.getElementById("review-stage");
 let reviewing = false;
 
-function addOwnerControls(item, note) {
-  if (!note.mine && !mine.has(note.client_id)) return;
-  item.classList.add("mine");
-  if (note.stage !== state.stage.index || !note.id) return;
+// ---- The notes: the person's own first, then the room's ----
+
+function upsertNote(note) {
+  if (note.mine) rememberMine(note.client_id);
+  if (note.stage !== state.stage.index) return;
+  const known = stageNotes.get(note.client_id);
+  stageNotes.set(note.client_id, { ...note, mine: note.mine || mine.has(note.client_id) || Boolean(known?.mine) });
+  renderNotes();
+}
+
+function removeNote(noteId) {
+  for (const [key, note] of stageNotes) if (note.id === noteId) stageNotes.delete(key);
+  renderNotes();
+}
+
+function isMine(note) {
+  return note.mine || mine.has(note.client_id);
+}
+
+function stageOf(index) {
+  return index === state.stage.index ? state.stage : state.stages.find((s) => s.index === index) || { lanes: [] };
+}
+
+function renderNotes() {
+  renderMine();
+  renderRoom();
+}
+
+/** The room's notes of the current stage, without the person's own (they are above). */
+function renderRoom() {
+  if (reviewing) return;
+  const others = [...stageNotes.values()].filter((note) => !isMine(note));
+  roomList.replaceChildren(...others.map((note) => noteElement(note, state.stage)));
+  roomTitle.hidden = !others.length || roomList.hidden;
+}
+
+// While the person edits a refused note, redrawing the list would take the text box
+// away from under their fingers: the list is redrawn when the edit ends.
+let editing = null;
+let mineDirty = false;
+
+function statusLine(className, text) {
+  const line = el("p", `note-status ${className}`, text);
+  line.setAttribute("role", "status");
+  return line;
+}
+
+function waitingText(clientId) {
+  if (outbox.status(clientId) === "sending") return t("sending");
+  if (!connected()) return t("status_offline");
+  return outbox.waitingReason(clientId) ? t("status_waiting") : t("sending");
+}
+
+function ownItem(note, status) {
+  const stage = stageOf(note.stage);
+  const item = noteElement({ ...note, mine: true }, stage);
+  item.classList.add(status);
+  if (note.stage !== state.stage.index) {
+    item.prepend(el("span", "note-stage", t("note_stage", { index: note.stage + 1, title: stage.title || "" })));
+  }
+  if (status === "sent") {
+    item.append(statusLine("sent", "✓ " + t("sent")));
+    addOwnerControls(item, note);
+  } else if (status === "pending") {
+    item.append(statusLine("pending", waitingText(note.client_id)));
+  } else {
+    const reason = note.code === "server" || !note.reason ? t("server_failed") : note.reason;
+    item.append(statusLine("unsent", t("refused", { message: reason })));
+    item.append(unsentTools(item, note));
+  }
+  return item;
+}
+
+function button(text, className, onClick) {
+  const node = el("button", className, text);
+  node.type = "button";
+  node.addEventListener("click", onClick);
+  return node;
+}
+
+function unsentTools(item, note) {
   const tools = el("span", "note-tools");
-  const edit = el("button", "small-button", t("edit"));
-  edit.type = "button";
-  edit.addEventListener("click", () => startEdit(item, note));
-  const remove = el("button", "small-button danger", t("delete"));
-  remove.type = "button";
-  remove.addEventListener("click", () => deleteNote(note));
-  tools.append(edit, remove);
+  tools.append(
+    button(t("edit"), "small-button", () => editUnsent(item, note)),
+    button(t("resend"), "small-button primary", () => resend(note.client_id)),
+    button(t("discard"), "small-button danger", () => {
+      if (window.confirm(t("confirm_discard"))) outbox.discard(note.client_id);
+    }),
+  );
+  return tools;
+}
+
+function resend(clientId, text) {
+  const again = outbox.resend(clientId, text);
+  if (again) rememberMine(again.client_id);
+  return again;
+}
+
+function editUnsent(item, note) {
+  editing = note.client_id;
+  const box = el("textarea", "edit-box");
+  box.value = note.text;
+  box.maxLength = state.note_max_length;
+  box.setAttribute("aria-label", t("edit"));
+  const error = el("p", "error");
+  const done = () => {
+    editing = null;
+    if (mineDirty) renderMine();
+  };
+  const tools = el("span", "note-tools");
+  tools.append(
+    button(t("resend"), "small-button primary", () => {
+      if (box.value.length > state.note_max_length || !box.value.trim()) {
+        error.textContent = box.value.trim() ? t("too_long", { count: box.value.length - state.note_max_length }) : "";
+        return;
+      }
+      editing = null;
+      resend(note.client_id, box.value);
+      done();
+    }),
+    button(t("cancel"), "small-button", () => { done(); renderMine(); }),
+  );
+  item.replaceChildren(box, tools, error);
+  box.focus();
+}
+
+/** "Your notes": not sent first (they need the person), then waiting, then sent, newest first. */
+function renderMine() {
+  if (editing && mineList.querySelector(".edit-box")) {
+    mineDirty = true;
+    return;
+  }
+  mineDirty = false;
+  const items = [];
+  for (const note of outbox.unsent) items.push(ownItem(note, "unsent"));
+  for (const note of [...outbox.pending].reverse()) {
+    if (!stageNotes.has(note.client_id)) items.push(ownItem(note, "pending"));
+  }
+  if (!reviewing && state.stage.kind === "write") {
+    const sent = [...stageNotes.values()].filter(isMine).sort((a, b) => (b.id || 0) - (a.id || 0));
+    for (const note of sent) items.push(ownItem(note, "sent"));
+  }
+  mineList.replaceChildren(...items);
+  mineSection.hidden = !items.length;
+}
+
+function addOwnerControls(item, note) {
+  if (note.stage !== state.stage.index || !note.id || state.locked) return;
+  const tools = el("span", "note-tools");
+  tools.append(
+    button(t("edit"), "small-button", () => startEdit(item, note)),
+    button(t("delete"), "small-button danger", () => deleteNote(note)),
+  );
   item.append(tools);
 }
 
 function startEdit(item, note) {
+  editing = note.client_id;
   const box = el("textarea", "edit-box");
   box.value = note.text;
   box.maxLength = state.note_max_length;
-  const save = el("button", "small-button primary", t("save"));
-  const cancel = el("button", "small-button", t("cancel"));
-  save.type = cancel.type = "button";
+  box.setAttribute("aria-label", t("edit"));
   const error = el("p", "error");
-  cancel.addEventListener("click", () => board.render());
-  save.addEventListener("click", async () => {
-    try {
-      const ack = await request(socket, "edit_note", { note_id: note.id, text: box.value });
-      if (!ack.ok) { error.textContent = ack.message; return; }
-      board.upsert(ack.note);
-    } catch {
-      error.textContent = t("offline");
-    }
-  });
-  item.replaceChildren(box, el("span", "note-tools"), error);
-  item.querySelector(".note-tools").append(save, cancel);
+  const done = () => {
+    editing = null;
+    renderMine();
+  };
+  const tools = el("span", "note-tools");
+  tools.append(
+    button(t("save"), "small-button primary", async () => {
+      try {
+        const ack = await request(socket, "edit_note", { note_id: note.id, text: box.value });
+        if (!ack.ok) { error.textContent = ack.message; return; }
+        editing = null;
+        upsertNote(ack.note);
+      } catch {
+        error.textContent = t("offline");
+      }
+    }),
+    button(t("cancel"), "small-button", done),
+  );
+  item.replaceChildren(box, tools, error);
   box.focus();
 }
 
@@ -89,7 +301,7 @@ async function deleteNote(note) {
   if (!window.confirm(t("confirm_delete"))) return;
   try {
     const ack = await request(socket, "delete_note", { note_id: note.id });
-    if (ack.ok) board.remove(note.id);
+    if (ack.ok) removeNote(note.id);
     else window.alert(ack.message);
   } catch {
     window.alert(t("offline"));
@@ -132,7 +344,10 @@ function applyState(next) {
   const hint = document.getElementById("stage-hint");
   hint.hidden = stage.kind !== "discuss";
   hint.textContent = stage.kind === "discuss" ? t("no_input") : t("coming_later");
-  for (const note of state.notes) if (mine.has(note.client_id)) note.mine = true;
+  for (const note of state.notes) {
+    if (note.mine) rememberMine(note.client_id);
+    else if (mine.has(note.client_id)) note.mine = true;
+  }
   const ended = state.workshop.status === "closed";
   document.getElementById("locked-hint").hidden = !state.locked && !ended;
   if (ended) {
@@ -150,16 +365,24 @@ function applyState(next) {
 function renderView(view) {
   const kind = view.stage.kind;
   const onBoard = kind === "cluster" || kind === "vote" || kind === "rate";
-  document.getElementById("notes").hidden = onBoard;
+  roomList.hidden = onBoard;
   if (onBoard) {
-    board.stage = view.stage;
     const draw = { cluster: clusterView, vote: voteView, rate: rateView }[kind];
     boardSection.replaceChildren(...draw(view));
   } else {
     boardSection.replaceChildren();
-    board.reset(view);
-    board.setPending(outbox);
   }
+  if (reviewing) {
+    // An earlier stage, read-only: every note of it, the person's own marked.
+    roomTitle.hidden = true;
+    roomList.replaceChildren(...view.notes.map((note) =>
+      noteElement({ ...note, mine: isMine(note) }, view.stage)));
+    renderMine();
+  } else {
+    stageNotes = new Map(view.notes.map((note) => [note.client_id, note]));
+    renderNotes();
+  }
+  renderTapStatus();
 }
 
 function noteTexts(view, ids) {
@@ -218,59 +441,90 @@ function proposeForm(list) {
   const name = el("input");
   name.placeholder = t("group_name");
   name.maxLength = 120;
-  const button = el("button", "primary", t("propose_group"));
-  button.type = "button";
   const error = el("p", "error");
-  button.addEventListener("click", async () => {
+  const propose = button(t("propose_group"), "primary", async () => {
     const ids = [...list.querySelectorAll("input:checked")].map((box) => Number(box.value));
     if (!ids.length) { error.textContent = t("select_notes_first"); return; }
     const ack = await request(socket, "group_notes", { note_ids: ids, title: name.value })
       .catch(() => ({ ok: false, message: t("offline") }));
     if (!ack.ok) error.textContent = ack.message;
   });
-  wrap.append(name, button, error);
+  wrap.append(name, propose, error);
   return wrap;
 }
 
-function dotsMeter(count, cap) {
+// ---- Dots and ratings: taps wait in their own queue and show as pending ----
+
+/** Dots the person tapped on an item that the server has not confirmed yet (+ cast, − retract). */
+function pendingDots(targetId) {
+  let count = 0;
+  for (const tap of taps.waiting()) {
+    if (tap.payload.target_id !== targetId || tap.meta.stage !== state.stage.index) continue;
+    if (tap.event === "cast_dot") count += 1;
+    if (tap.event === "retract_dot") count -= 1;
+  }
+  return count;
+}
+
+function dotsMeter(count, cap, pending) {
   const meter = el("span", "dots-meter");
   meter.setAttribute("aria-label", t("dots_on", { count }));
-  for (let i = 0; i < cap; i += 1) meter.append(el("span", i < count ? "dot on" : "dot", ""));
+  const confirmed = count - Math.max(0, pending);
+  for (let i = 0; i < cap; i += 1) {
+    const className = i < confirmed ? "dot on" : i < count ? "dot on pending" : "dot";
+    meter.append(el("span", className, ""));
+  }
   return meter;
+}
+
+function tapDot(event, option) {
+  const payload = event === "cast_dot"
+    ? { target_id: option.id, client_id: newClientId() } : { target_id: option.id };
+  taps.push(event, payload, { meta: { stage: state.stage.index } });
+  renderView(state);
+}
+
+/** Under the vote or the ratings: taps still on their way. */
+function renderTapStatus() {
+  const line = boardSection.querySelector(".tap-status");
+  if (!line) return;
+  const waiting = taps.waiting().length;
+  line.hidden = !waiting;
+  line.textContent = !waiting ? "" : connected() ? t("sending") : t("taps_offline");
 }
 
 function voteView(view) {
   const vote = view.vote;
   const parts = [];
   const header = el("p", "vote-header");
+  let waitingTotal = 0;
+  if (!reviewing) for (const option of vote.candidates) waitingTotal += pendingDots(option.id);
   if (!vote.closed && vote.left !== undefined && !reviewing) {
-    header.append(el("strong", "dots-left", t("dots_left", { count: vote.left })), " · ");
+    const left = Math.max(0, vote.left - waitingTotal);
+    header.append(el("strong", "dots-left", t("dots_left", { count: left })), " · ");
   }
   header.append(el("span", "voters", t("voters", { count: vote.voters })));
-  parts.push(header);
+  parts.push(header, tapStatusLine());
   if (vote.closed) parts.push(el("p", "hint", t("vote_closed")));
   if (!vote.candidates.length) parts.push(el("p", "hint", t("no_options")));
   const options = vote.closed
     ? [...vote.candidates].sort((a, b) => (vote.totals[b.id] || 0) - (vote.totals[a.id] || 0))
     : vote.candidates;
+  const left = (vote.left ?? 0) - waitingTotal;
   for (const option of options) {
-    const mineOn = (vote.mine || {})[option.id] || 0;
+    const pending = reviewing ? 0 : pendingDots(option.id);
+    const mineOn = ((vote.mine || {})[option.id] || 0) + pending;
     const controls = el("div", "vote-controls");
     if (vote.closed) {
       controls.append(el("strong", "total", t("total_dots", { count: vote.totals[option.id] || 0 })));
     } else if (!reviewing && vote.mine) {
-      const minus = el("button", "round", "−");
-      minus.type = "button";
+      const minus = button("−", "round", () => tapDot("retract_dot", option));
       minus.setAttribute("aria-label", t("remove_dot"));
-      minus.disabled = mineOn === 0 || view.locked;
-      minus.addEventListener("click", () => voteAction("retract_dot", { target_id: option.id }));
-      const plus = el("button", "round primary", "+");
-      plus.type = "button";
+      minus.disabled = mineOn <= 0 || view.locked;
+      const plus = button("+", "round primary", () => tapDot("cast_dot", option));
       plus.setAttribute("aria-label", t("add_dot"));
-      plus.disabled = mineOn >= vote.cap || vote.left === 0 || view.locked;
-      plus.addEventListener("click", () =>
-        voteAction("cast_dot", { target_id: option.id, client_id: newClientId() }));
-      controls.append(minus, dotsMeter(mineOn, vote.cap), plus);
+      plus.disabled = mineOn >= vote.cap || left <= 0 || view.locked;
+      controls.append(minus, dotsMeter(mineOn, vote.cap, pending), plus);
     }
     const card = groupCard(view, option.title, noteTexts(view, option.notes), controls);
     card.dataset.option = option.id;
@@ -280,55 +534,54 @@ function voteView(view) {
   return parts;
 }
 
-async function voteAction(event, payload) {
-  const ack = await request(socket, event, payload).catch(() => ({ ok: false, message: t("offline") }));
-  if (ack.ok) {
-    state.vote = ack.vote;
-    renderView(state);
-  } else {
-    const error = boardSection.querySelector(".board-error");
-    if (error) error.textContent = ack.message;
-  }
+function tapStatusLine() {
+  const status = el("p", "tap-status");
+  status.setAttribute("role", "status");
+  status.hidden = true;
+  return status;
 }
 
 function rateView(view) {
   const rating = view.rating;
   // The count of raters lives on the console and projector, which get it live.
-  const parts = [];
+  const parts = [tapStatusLine()];
   if (!rating.candidates.length) parts.push(el("p", "hint", t("no_options")));
   const mineAll = rating.mine || {};
+  const waiting = new Map(taps.waiting().filter((tap) => tap.event === "rate")
+    .map((tap) => [tap.payload.target_id, [tap.payload.x, tap.payload.y]]));
   for (const option of rating.candidates) {
-    const chosen = [...(mineAll[option.id] || [null, null])];
+    const chosen = [...(waiting.get(option.id) || mineAll[option.id] || [null, null])];
     const controls = el("div", "rate-controls");
     view.stage.axes.forEach((axis, axisIndex) => {
       const row = el("fieldset", "rate-row");
       row.append(el("legend", null, axis.label));
       for (let value = 1; value <= 5; value += 1) {
-        const button = el("button", "scale", String(value));
-        button.type = "button";
-        button.setAttribute("aria-pressed", String(chosen[axisIndex] === value));
-        button.disabled = reviewing || view.locked || !rating.mine;
-        button.addEventListener("click", async () => {
+        const scale = button(String(value), "scale", () => {
           chosen[axisIndex] = value;
           row.querySelectorAll("button").forEach((b) =>
             b.setAttribute("aria-pressed", String(Number(b.textContent) === value)));
           if (chosen[0] && chosen[1]) {
-            const ack = await request(socket, "rate", { target_id: option.id, x: chosen[0], y: chosen[1] })
-              .catch(() => ({ ok: false, message: t("offline") }));
-            if (ack.ok) { state.rating.mine = ack.mine; done.hidden = false; }
-            else error.textContent = ack.message;
+            error.textContent = "";
+            // Rating an item again replaces a rating of it that has not gone out yet.
+            taps.push("rate", { target_id: option.id, x: chosen[0], y: chosen[1] },
+              { key: `rate:${option.id}`, meta: { stage: state.stage.index } });
+            done.hidden = true;
+            renderTapStatus();
           }
         });
-        row.append(button);
+        scale.setAttribute("aria-pressed", String(chosen[axisIndex] === value));
+        scale.disabled = reviewing || view.locked || !rating.mine;
+        row.append(scale);
       }
       controls.append(row);
     });
     const done = el("span", "rated", "✓ " + t("rated"));
-    done.hidden = !(chosen[0] && chosen[1]);
+    done.hidden = !(mineAll[option.id] && !waiting.has(option.id));
     const error = el("p", "error");
     controls.append(done, error);
     parts.push(groupCard(view, option.title, noteTexts(view, option.notes), controls));
   }
+  parts.push(el("p", "error board-error"));
   return parts;
 }
 
@@ -359,64 +612,25 @@ reviewSelect.addEventListener("change", async () => {
   renderView(view);
 });
 
-// Sending: the outbox is the source of truth until the server acknowledges.
-let flushing = false;
-
-async function flushOutbox() {
-  if (flushing || !socket.connected) return;
-  flushing = true;
-  try {
-    while (outbox.length && socket.connected) {
-      const note = outbox[0];
-      let ack;
-      try {
-        ack = await request(socket, "add_note", note);
-      } catch {
-        break; // no answer in time: keep it, retry on the next connection
-      }
-      if (ack.ok) {
-        outbox.shift();
-        store(outboxKey, outbox);
-        board.upsert(ack.note);
-      } else if (ack.error === "server") {
-        break;
-      } else {
-        // Refused for good (too long, stage not open…): give the text back, never drop it.
-        outbox.shift();
-        store(outboxKey, outbox);
-        board.setPending(outbox);
-        showRefused(note, ack.message);
-      }
-    }
-  } finally {
-    flushing = false;
-    board.setPending(outbox);
-  }
-}
-
-function showRefused(note, message) {
-  composeError.hidden = false;
-  composeError.textContent = t("refused", { message });
-  if (!textarea.value.trim()) textarea.value = note.text;
-  updateCounter();
-}
+// ---- Sending ----
 
 form.addEventListener("submit", (event) => {
   event.preventDefault();
-  const text = textarea.value.trim();
   composeError.hidden = true;
-  if (!text) return;
-  if (text.length > state.note_max_length) { updateCounter(); return; }
+  if (!textarea.value.trim()) return;
+  if (textarea.value.trim().length > state.note_max_length) { updateCounter(); return; }
   const lane = form.querySelector("input[name=lane]:checked")?.value || null;
-  const note = { client_id: newClientId(), text, stage: state.stage.index, lane };
+  const note = outbox.add({ text: textarea.value, stage: state.stage.index, lane });
+  if (!note) {
+    composeError.hidden = false;
+    composeError.textContent = t("empty_note");
+    return;
+  }
   rememberMine(note.client_id);
-  outbox.push(note);
-  store(outboxKey, outbox);
   textarea.value = "";
   store(draftKey, "");
   updateCounter();
-  board.setPending(outbox);
-  flushOutbox();
+  renderMine();
   textarea.focus();
 });
 
@@ -425,14 +639,21 @@ textarea.addEventListener("input", () => {
   store(draftKey, textarea.value);
 });
 
-const socket = connectLive({ workshop: workshopId, audience: "participant" }, {
+function connectionBack() {
+  outbox.reconnected();
+  taps.reconnected();
+  renderMine();
+  renderTapStatus();
+}
+
+socket = connectLive({ workshop: workshopId, audience: "participant" }, {
   state: (next) => {
     applyState(next);
     const personal = next.stage.private || next.stage.kind === "vote" || next.stage.kind === "rate";
     if (personal && !next.personal) {
       socket.emit("sync", {}, (ack) => ack && ack.ok && applyState(ack.state));
     }
-    flushOutbox();
+    connectionBack();
   },
   timer: ({ stage, timer }) => { if (stage === state.stage.index) countdown.set(timer); },
   vote_progress: ({ voters }) => {
@@ -443,13 +664,16 @@ const socket = connectLive({ workshop: workshopId, audience: "participant" }, {
     form.hidden = true;
     boardSection.replaceChildren(el("p", "error", t("removed")));
   },
-  note_added: (payload) => { seen(state, payload); board.upsert(payload.note); },
-  note_updated: (payload) => { seen(state, payload); board.upsert(payload.note); },
-  note_deleted: (payload) => { seen(state, payload); board.remove(payload.note.id); },
+  note_added: (payload) => { seen(state, payload); upsertNote(payload.note); },
+  note_updated: (payload) => { seen(state, payload); upsertNote(payload.note); },
+  note_deleted: (payload) => { seen(state, payload); removeNote(payload.note.id); },
 });
+socket.on("connect", connectionBack);
+socket.on("disconnect", () => { renderMine(); renderTapStatus(); });
 
-window.addEventListener("online", () => flushOutbox());
-setInterval(flushOutbox, 5000);
+window.addEventListener("online", () => { outbox.flush(); taps.flush(); });
+// A safety net: whatever is due goes out even if a wake-up was missed.
+setInterval(() => { outbox.flush(); taps.flush(); }, 10000);
 setInterval(() => { if (socket.connected) socket.emit("heartbeat", {}); }, 60000);
 
 textarea.value = load(draftKey, "") || "";

@@ -57,12 +57,20 @@ def chromium_path() -> str:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """`workshop serve` on a free port with a fresh instance folder and one facilitator."""
+def server(request, tmp_path_factory):
+    """`workshop serve` on a free port with a fresh instance folder and one facilitator.
+
+    A test module may set ``SERVER_ENV`` (a dict of WORKSHOP_* settings) for its server.
+    """
     instance = tmp_path_factory.mktemp("e2e-instance")
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "WORKSHOP_INSTANCE_PATH": str(instance), "WORKSHOP_BASE_URL": base_url}
+    env = {
+        **os.environ,
+        "WORKSHOP_INSTANCE_PATH": str(instance),
+        "WORKSHOP_BASE_URL": base_url,
+        **getattr(request.module, "SERVER_ENV", {}),
+    }
     env.pop("WORKSHOP_DATABASE_URL", None)
     workshop_command(
         "create-facilitator", FACILITATOR[0], "--password-stdin", env=env, input=FACILITATOR[1] + "\n"

@@ -99,15 +99,16 @@ def test_write_reveal_cluster_vote_rate_rank(server, browser, screenshot, toolki
         for idea in ideas:
             phone.fill("#note-text", idea)
             phone.locator("#send").tap()
-        expect(phone.locator("#notes .note.mine")).to_have_count(2)
+        expect(phone.locator("#my-notes .note.sent")).to_have_count(2)
     expect(phones[1].locator("#notes")).not_to_contain_text(IDEAS[0][0])
     expect(console.locator("#notes .note")).to_have_count(6)
     expect(projector.locator("#stage-hint")).to_contain_text("6")
     expect(projector.locator("#notes .note")).to_have_count(0)
     screenshot(phones[0], "toolkit-phone-private")
     console.click("#reveal")
-    for phone in phones:
-        expect(phone.locator("#notes .note")).to_have_count(6)
+    for phone in phones:  # their own two first, the room's four below
+        expect(phone.locator("#my-notes .note.sent")).to_have_count(2)
+        expect(phone.locator("#notes .note")).to_have_count(4)
     expect(projector.locator("#notes .note")).to_have_count(6)
 
     # Clustering from the keyboard only: Space selects a note, Enter names the group.

@@ -72,8 +72,10 @@ def test_live_workshop_end_to_end(server, browser, screenshot):
     for page in (two, console, projector):
         expect(page.locator("#notes")).to_contain_text("Las embarazadas no vuelven al control", timeout=5000)
     print(f"note visible on phone, console and projector after {(time.monotonic() - started) * 1000:.0f} ms")
-    expect(one.locator("#notes .note.mine")).to_have_count(1)
-    expect(one.locator("#notes .note.pending")).to_have_count(0)
+    # The sender sees it first, right under the box, marked sent.
+    expect(one.locator("#my-notes .note.sent")).to_have_count(1)
+    expect(one.locator("#my-notes .note.sent .note-status")).to_contain_text("Enviada")
+    expect(one.locator("#my-notes .note.pending")).to_have_count(0)
 
     # User text is shown as text and runs nothing.
     send_note(two, XSS)
@@ -101,19 +103,21 @@ def test_live_workshop_end_to_end(server, browser, screenshot):
     for page in (one, two, console, projector):
         page.reload()
         expect(page.locator("#stage-title")).to_have_text("Lo que ya funciona")
-        expect(page.locator("#notes")).to_contain_text("Agenda compartida")
+        # Its author sees it among their own notes, everyone else in the room's.
+        where = "#my-notes" if page is two else "#notes"
+        expect(page.locator(where)).to_contain_text("Agenda compartida")
 
     # Offline: the note waits on the phone, then arrives exactly once.
     phones[0].set_offline(True)
     expect(one.locator("#conn")).to_have_attribute("data-state", "offline")
     send_note(one, "Escrita sin señal en el puesto de salud")
-    expect(one.locator("#notes .note.pending")).to_have_count(1)
+    expect(one.locator("#my-notes .note.pending")).to_have_count(1)
     screenshot(one, "phone-offline")
     time.sleep(1)
     assert "Escrita sin señal" not in " ".join(notes_text(console))
     phones[0].set_offline(False)
     expect(console.locator("#notes")).to_contain_text("Escrita sin señal", timeout=15000)
-    expect(one.locator("#notes .note.pending")).to_have_count(0)
+    expect(one.locator("#my-notes .note.pending")).to_have_count(0)
     time.sleep(1)
     console.reload()
     assert notes_text(console).count("Escrita sin señal en el puesto de salud") == 1
@@ -136,9 +140,11 @@ def test_unsent_note_survives_a_reload_while_offline(server, browser):
     phone = context.new_page()
     phone.goto(join_url)
     expect(phone.locator("#conn")).to_have_attribute("data-state", "online")
+    # The stage change may still be on its way: go offline only once the phone has it.
+    expect(phone.locator("#note-text")).to_be_visible()
     context.set_offline(True)
     send_note(phone, "Guardada en el teléfono")
-    expect(phone.locator("#notes .note.pending")).to_have_count(1)
+    expect(phone.locator("#my-notes .note.pending")).to_have_count(1)
     context.set_offline(False)
     # Reload before the connection is back: the outbox is in localStorage.
     phone.evaluate("() => 0")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask import current_app
+
 from workshop.board import services
 from workshop.board.models import Note
 from workshop.board.services import note_data
@@ -20,7 +22,12 @@ def announce_new_note(changes: Changes, note: Note) -> None:
         changes.refresh("screen")
 
 
-@live_event("add_note", limit="30/minute")
+def note_rate_limit() -> str:
+    """The setting WORKSHOP_NOTE_RATE_LIMIT, read per event so each app has its own."""
+    return current_app.config["NOTE_RATE_LIMIT"]
+
+
+@live_event("add_note", limit=note_rate_limit)
 def on_add_note(context: LiveContext, payload: dict) -> dict:
     """Ack carries the stored note, so the phone can drop it from its outbox."""
     workshop = context.workshop

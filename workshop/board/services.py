@@ -28,11 +28,29 @@ from workshop.extensions import db
 CLIENT_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def clean_note_text(text: Any) -> str:
-    """Trim the text and check its length. Raises InvalidInput."""
+    """Make the text storable, trim it and check its length. Raises InvalidInput.
+
+    Text a database cannot store is cleaned, not refused: NUL (PostgreSQL refuses
+    it) and the other C0 control characters except newline and tab are removed,
+    and a lone surrogate (half of a UTF-16 pair: a browser can send one, UTF-8
+    cannot encode it) becomes U+FFFD. They are invisible or meaningless, come from
+    pasting, and refusing the whole note for them would make a person retype it;
+    a note whose text cannot be stored must never reach the database either, where
+    it would fail as a server error and be retried forever. A lone CR becomes a newline.
+    """
     if not isinstance(text, str):
         raise InvalidInput(_("The note must be text."))
-    text = text.replace("\r\n", "\n").strip()
+    text = CONTROL_CHARACTERS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        # UTF-16 joins the halves that do pair up and replaces the lone ones.
+        text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    text = text.strip()
     if not text:
         raise InvalidInput(_("The note is empty."))
     if len(text) > NOTE_MAX_LENGTH:

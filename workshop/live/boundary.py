@@ -125,7 +125,7 @@ Handler = Callable[[LiveContext, dict], dict]
 
 def live_event(
     name: str,
-    limit: str | None = None,
+    limit: str | Callable[[], str] | None = None,
     then: Callable[[LiveContext], None] | None = None,
     writes: bool = True,
 ):
@@ -137,11 +137,11 @@ def live_event(
     broadcasts the handler queued with ``context.then`` or the boundary's
     ``then`` (e.g. `everyone`); a DomainError rolls back and becomes
     ``{"ok": false, "error", "message"}``; any other error rolls back and is
-    logged, and the client is told to retry. `writes=False` marks an event that only
-    reads (`sync`): it does not queue behind writers.
+    logged, and the client is told to retry (``"server"``). ``limit`` is a rate
+    per actor ("30/minute"), or a function returning one (read from the app's
+    settings); past it the ack is ``"rate_limited"`` with ``retry_after`` seconds.
+    `writes=False` marks an event that only reads (`sync`): it does not queue behind writers.
     """
-
-    rate = parse_limit(limit) if limit else None
 
     def decorate(handler: Handler):
         @functools.wraps(handler)
@@ -163,8 +163,8 @@ def live_event(
                 if not isinstance(payload, dict):
                     raise InvalidInput(_("Malformed message."))
                 first = current_context()
-                if rate is not None:
-                    ensure_within_rate(rate, name, first)
+                if limit is not None:
+                    ensure_within_rate(_parse_limit(limit() if callable(limit) else limit), name, first)
                 ack = commit_with_retries(attempt, writes=writes)
             except DomainError as error:
                 db.session.rollback()
@@ -211,3 +211,4 @@ def ensure_within_rate(rate: RateLimitItem, name: str, context: LiveContext) -> 
 
 
 _fallback_limiter = FixedWindowRateLimiter(MemoryStorage())
+_parse_limit = functools.lru_cache(maxsize=64)(parse_limit)

@@ -156,7 +156,7 @@ def _participant_key() -> str:
 
 
 @blueprint.route("/p/<code>/notes", methods=["POST"])
-@limiter.limit("30/minute", key_func=_participant_key)
+@limiter.limit(lambda: current_app.config["NOTE_RATE_LIMIT"], key_func=_participant_key)
 @phone_view
 def post_note(workshop: Workshop, participant: Participant):
     """The no-JavaScript path for a note: the same service as the live event."""

@@ -119,7 +119,6 @@ def phone_view(view):
     (sending a device that has not joined to the join link), in the workshop's language."""
 
     @functools.wraps(view)
-    @code_lookups
     def wrapper(code: str):
         workshop = services.workshop_for_code(code)  # NotFound / NotAllowed: friendly page
         participant = _joined_participant(workshop)
@@ -134,6 +133,7 @@ def phone_view(view):
 
 
 @blueprint.route("/p/<code>")
+@code_lookups  # on the route itself: Flask-Limiter checks only the innermost of stacked limits
 @phone_view
 def phone(workshop: Workshop, participant: Participant):
     state = workshop_state(workshop, "participant", participant)
@@ -157,6 +157,7 @@ def _participant_key() -> str:
 
 @blueprint.route("/p/<code>/notes", methods=["POST"])
 @limiter.limit(lambda: current_app.config["NOTE_RATE_LIMIT"], key_func=_participant_key)
+@code_lookups
 @phone_view
 def post_note(workshop: Workshop, participant: Participant):
     """The no-JavaScript path for a note: the same service as the live event."""
@@ -178,6 +179,7 @@ def post_note(workshop: Workshop, participant: Participant):
 
 
 @blueprint.route("/p/<code>/name", methods=["POST"])
+@code_lookups
 @phone_view
 def set_name(workshop: Workshop, participant: Participant):
     form = NameForm()

@@ -66,13 +66,18 @@ class LiveClient:
 
     def disconnect(self) -> None:
         if self.sio is not None:
-            self.sio.disconnect()
-            self.sio = None
+            sio, self.sio = self.sio, None
+            with contextlib.suppress(Exception):
+                sio.disconnect()
+            # A connection the server dropped (a killed server) keeps its socket open.
+            socket = getattr(sio.eio, "ws", None)
+            if socket is not None:
+                with contextlib.suppress(Exception):
+                    socket.close()
 
     def close(self) -> None:
         """Disconnect and close the HTTP session (tests leave no socket open)."""
-        with contextlib.suppress(Exception):  # a connection the server already dropped
-            self.disconnect()
+        self.disconnect()
         self.http.close()
 
     @property

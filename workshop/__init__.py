@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
+# isort: off
+# First, before anything imports socket, threading or ssl: the server is patched for gevent.
+from workshop import gevent_patch  # noqa: F401
+# isort: on
+
 import contextlib
-import os
-
-# WORKSHOP_ASYNC_MODE=gevent: patch the standard library before anything imports socket,
-# threading or ssl (gevent's and Flask-SocketIO's advice: "at the top of your main script").
-# The `workshop` command imports this package first. Threading mode never imports gevent.
-if os.environ.get("WORKSHOP_ASYNC_MODE", "").strip().lower() == "gevent":
-    with contextlib.suppress(ImportError):  # not installed: create_app() says what to install
-        from gevent import monkey
-
-        monkey.patch_all()
-
 import importlib.util
+import os
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +19,6 @@ from flask import Flask
 from workshop.config import ASYNC_MODES, instance_secret_key, settings_from_environment
 from workshop.resources import ROOT, resource_dir
 
-ASYNC_MODE = "threading"  # the default, chosen by bench/fanout.py; see README "Async mode"
 MAX_MESSAGE_BYTES = 64 * 1024
 # Every page: scripts, styles, images and connections from this site only (no inline
 # script, no framing by other sites). Socket.IO's WebSocket is covered by 'self'.
@@ -45,13 +39,24 @@ class ConfigurationError(click.ClickException, ValueError):
     """A setting has a value the app cannot run with (the CLI prints it as `Error: ...`)."""
 
 
+def default_async_mode() -> str:
+    """gevent in a process patched for it (`workshop serve`, chosen by bench/fanout.py: see
+    README "Async mode"); threading anywhere else (tests, scripts)."""
+    with contextlib.suppress(ImportError):
+        from gevent import monkey
+
+        if monkey.is_module_patched("socket"):
+            return "gevent"
+    return "threading"
+
+
 def async_mode(value: str | None) -> str:
-    """Validate WORKSHOP_ASYNC_MODE: `threading` (default) or `gevent` (needs `workshop[gevent]`)."""
-    mode = str(value or ASYNC_MODE).strip().lower()
+    """Validate WORKSHOP_ASYNC_MODE: `gevent` (the server's default) or `threading`."""
+    mode = str(value or default_async_mode()).strip().lower()
     if mode not in ASYNC_MODES:
         raise ConfigurationError(f"WORKSHOP_ASYNC_MODE must be {' or '.join(ASYNC_MODES)}, not {value!r}")
     if mode == "gevent" and importlib.util.find_spec("gevent") is None:
-        raise ConfigurationError("WORKSHOP_ASYNC_MODE=gevent needs gevent: pip install 'workshop[gevent]'")
+        raise ConfigurationError("WORKSHOP_ASYNC_MODE=gevent needs gevent: pip install gevent")
     return mode
 
 
@@ -129,6 +134,7 @@ def _init_extensions(app: Flask) -> None:
     from workshop.extensions import csrf, db, limiter, migrate, socketio, talisman
     from workshop.live.announce import install_announcements
     from workshop.live.origins import allowed_origin_checker
+    from workshop.live.transport import WithoutWebSocketCompression
 
     database.configure_engine_options(app)
     db.init_app(app)
@@ -159,6 +165,7 @@ def _init_extensions(app: Flask) -> None:
         logger=False,
         engineio_logger=False,
     )
+    app.wsgi_app = WithoutWebSocketCompression(app.wsgi_app)  # type: ignore[method-assign]
     if app.config["TRUSTED_PROXIES"]:
         # Outermost, so Engine.IO and Flask both see the client's address, scheme and host.
         hops = app.config["TRUSTED_PROXIES"]

@@ -57,14 +57,16 @@ def init_db() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, type=int, show_default=True)
 @click.option(
+    "--connections",
     "--threads",
-    default=500,
-    type=int,
-    show_default=True,
-    help="Concurrent connections this process can hold (each phone uses one).",
+    "connections",
+    default=None,
+    type=click.IntRange(1, 100_000),
+    help="Connections this process can hold at once (each phone uses one). "
+    "Default: 10000 with gevent, 500 with threading.",
 )
 @with_appcontext
-def serve(host: str, port: int, threads: int) -> None:
+def serve(host: str, port: int, connections: int | None) -> None:
     """Serve the app (HTTP and Socket.IO) with one gunicorn worker process.
 
     One worker per process, as Flask-SocketIO requires; for more, run several
@@ -80,7 +82,7 @@ def serve(host: str, port: int, threads: int) -> None:
         else "the address each browser uses (set WORKSHOP_BASE_URL to fix one)"
     )
     click.echo(f"workshop serving on http://{host}:{port}; join links use {links}")
-    run_server(current_app._get_current_object(), host, port, threads)
+    run_server(app, host, port, connections)
 
 
 @main.command("create-facilitator")

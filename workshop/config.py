@@ -95,9 +95,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "WORKSHOP_ASYNC_MODE",
         "ASYNC_MODE",
-        "threading",
-        "Socket.IO async mode and gunicorn worker: `threading` (gthread worker) or `gevent` "
-        "(gevent worker; install `workshop[gevent]`). Default: threading.",
+        None,
+        "Socket.IO async mode and gunicorn worker of `workshop serve`: `gevent` (gevent worker, "
+        "thousands of connections in one process) or `threading` (gthread worker, one thread per "
+        "connection). Default: gevent.",
     ),
 )
 

@@ -49,12 +49,21 @@ def worker_options(async_mode: str, connections: int) -> dict:
     raise ValueError(f"unknown async mode {async_mode!r}")
 
 
-def run_server(app: Any, host: str, port: int, threads: int, async_mode: str | None = None) -> None:
-    """Serve a WSGI app; `threads` is how many connections the worker can hold at once.
+DEFAULT_CONNECTIONS = {"gevent": 10_000, "threading": 500}
+
+
+def run_server(
+    app: Any, host: str, port: int, connections: int | None = None, async_mode: str | None = None
+) -> None:
+    """Serve a WSGI app; `connections` is how many the worker can hold at once.
 
     The async mode defaults to the Flask app's `ASYNC_MODE` setting (WORKSHOP_ASYNC_MODE).
+    Each connection needs a file descriptor: the process's soft limit is raised to its
+    hard limit (often 1024 by default, too few for a large room).
     """
     mode = async_mode or getattr(app, "config", {}).get("ASYNC_MODE", "threading")
+    connections = connections or DEFAULT_CONNECTIONS[mode]
+    raise_open_files_limit(connections + 256)
     if mode == "gevent":
         import gevent
 
@@ -65,7 +74,7 @@ def run_server(app: Any, host: str, port: int, threads: int, async_mode: str | N
     options = {
         "bind": f"{host}:{port}",
         "workers": 1,
-        **worker_options(mode, threads),
+        **worker_options(mode, connections),
         # Long-polling requests wait up to the ping interval; keep them alive.
         "timeout": 120,
         "graceful_timeout": 10,
@@ -75,3 +84,16 @@ def run_server(app: Any, host: str, port: int, threads: int, async_mode: str | N
         "loglevel": "warning",
     }
     _Gunicorn(app, options).run()
+
+
+def raise_open_files_limit(wanted: int) -> int:
+    """Raise this process's limit of open files towards `wanted` (never above the hard
+    limit, which only the operator can raise). Returns the soft limit now in force."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if target > soft:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        return target
+    return soft

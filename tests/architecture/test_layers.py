@@ -19,7 +19,18 @@ PACKAGE = Path(__file__).resolve().parents[2] / "workshop"
 # Bottom to top. A unit is a subpackage or a top-level module of `workshop`;
 # "workshop" is the package's own __init__ (the application factory).
 LAYERS: list[set[str]] = [
-    {"gevent_patch", "config", "errors", "extensions", "resources", "database", "i18n", "plans", "safe_urls", "suggestions"},
+    {
+        "gevent_patch",
+        "config",
+        "errors",
+        "extensions",
+        "resources",
+        "database",
+        "i18n",
+        "plans",
+        "safe_urls",
+        "suggestions",
+    },
     {"accounts"},
     {"core"},
     {"live"},

@@ -213,9 +213,12 @@ def test_vote_totals_stay_hidden_until_the_vote_closes(app, vote_room, strangers
     assert [e["voters"] for e in assert_heard_only_by(clients, strangers, "vote_progress")] == [1] * 4
     send(second, "cast_dot", {"target_id": vote_room.b, "client_id": new_client_id()})
     send(second, "cast_dot", {"target_id": vote_room.a, "client_id": new_client_id()})
+    presence = received(clients.console, "presence")
+    assert presence, "the console hears who voted after each dot (counts only)"
+    stages = {stage["index"]: stage["count"] for stage in presence[-1]["participation"]["stages"]}
+    assert stages[vote_room.workshop.current_stage] == 2
     pushed = [s for c in clients.all for s in received(c, "state")]
     synced = [send(c, "sync")["state"] for c in clients.all]
-    assert pushed, "the console's state is refreshed after each dot"
     for state in pushed + synced:
         assert state["vote"]["totals"] is None
         assert all(entry["dots"] == 0 for entry in state.get("ranking") or [])

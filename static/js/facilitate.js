@@ -406,6 +406,12 @@ const socket = connectLive({ workshop: state.workshop.id, audience: "facilitator
     seen(state, payload); board.remove(payload.note.id); state.note_count -= 1; showCounts();
   },
   participants_changed: ({ count }) => { state.participant_count = count; showCounts(); },
+  presence: ({ participant_count: count, participation }) => {
+    state.participant_count = count;
+    state.participation = participation;
+    showCounts();
+    renderParticipation();
+  },
   timer: ({ stage, timer }) => {
     if (stage === state.stage.index) { state.timer = timer; countdown.set(timer); renderTools(); }
   },

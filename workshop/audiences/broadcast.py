@@ -15,6 +15,7 @@ from workshop.core.lookups import participant_count
 from workshop.core.models import Workshop
 from workshop.core.stages import private_stage_indexes, visible_to
 from workshop.extensions import db, socketio
+from workshop.facilitation.counts import participation
 from workshop.live import NAMESPACE
 from workshop.live.rooms import audience_room, participant_room
 from workshop.voting.services import voter_count
@@ -62,7 +63,7 @@ _pending_lock = threading.Lock()
 
 
 def refresh_soon(workshop_id: int, what: str) -> None:
-    """Ask for `what` ("facilitator", "screen" states, or "vote_progress") to be sent soon."""
+    """Ask for `what` ("facilitator" or "screen" state, "presence", "vote_progress") to be sent soon."""
     app = current_app._get_current_object()
     delay = app.config.get("LIVE_COALESCE_SECONDS", 0.4)
     if not delay:
@@ -96,10 +97,24 @@ def _send_refresh(workshop_id: int, what: set[str]) -> None:
     for audience in ("facilitator", "screen"):
         if audience in what:
             emit("state", workshop_state(workshop, audience), audience_room(workshop.id, audience))
+    if "presence" in what and "facilitator" not in what:  # a full state already carries it
+        emit("presence", presence(workshop), audience_room(workshop.id, "facilitator"))
     if "vote_progress" in what:
         payload = {"voters": voter_count(workshop, workshop.current_stage), "revision": workshop.revision}
         for audience in ("facilitator", "screen", "participant"):
             emit("vote_progress", payload, audience_room(workshop.id, audience))
+
+
+def presence(workshop: Workshop) -> dict:
+    """Who is here and who took part, per stage: counts only (the console's side panel).
+
+    Sent when phones connect, leave or post, coalesced, instead of a whole new console
+    state (ranking and all) for every phone that arrives."""
+    return {
+        "participant_count": participant_count(workshop),
+        "participation": participation(workshop),
+        "revision": workshop.revision,
+    }
 
 
 def timer_changed(workshop: Workshop, timer: dict | None) -> None:

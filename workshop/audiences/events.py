@@ -55,7 +55,7 @@ def on_connect(auth: Any = None) -> None:
     join_room(audience_room(workshop.id, context.audience))
     if participant is not None:
         join_room(participant_room(participant.id))
-        broadcast.refresh_soon(workshop.id, "facilitator")
+        broadcast.refresh_soon(workshop.id, "presence")
     remember_connection(context, auth.get("token"))
     socketio.emit(
         "state", workshop_state(workshop, context.audience, participant), to=sid, namespace=NAMESPACE
@@ -69,7 +69,7 @@ def on_disconnect(*_reason: Any) -> None:
     try:
         workshop_id = commit_with_retries(lambda: forget_connection(sid))
         if workshop_id is not None:
-            broadcast.refresh_soon(workshop_id, "facilitator")
+            broadcast.refresh_soon(workshop_id, "presence")
     except Exception:
         db.session.rollback()
         log.exception("could not record a disconnection")

@@ -18,6 +18,7 @@ def announce_new_note(changes: Changes, note: Note) -> None:
     Shared by every door that adds notes (this event, the no-JavaScript form).
     """
     changes.note("note_added", note)
+    changes.refresh("presence")  # who has posted, per stage, on the console
     if changes.workshop.plan.stages[note.stage_index].private:
         changes.refresh("screen")
 

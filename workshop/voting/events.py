@@ -9,7 +9,7 @@ from workshop.voting import services
 
 def _progress(context: LiveContext) -> None:
     context.refresh("vote_progress")
-    context.refresh("facilitator")
+    context.refresh("presence")
 
 
 @live_event("cast_dot", limit="240/minute")

@@ -85,14 +85,15 @@ const taps = new TapQueue({
   },
   // A retract that got no answer may have been applied: ask the server before repeating it.
   confirm: async (tap) => {
-    const ack = await request(socket, "sync", {});
+    const ack = await request(socket, "mine", {});
     if (!ack || !ack.ok) throw new Error("no state");
-    applyState(ack.state);
-    const now = Number((ack.state.vote?.mine || {})[tap.payload.target_id] || 0);
+    if (ack.vote && state.vote) Object.assign(state.vote, ack.vote);
+    const now = Number((ack.vote?.mine || {})[tap.payload.target_id] || 0);
     return now >= tap.meta.before;
   },
   onDone: (tap, ack) => {
-    if (ack.vote && state.vote) state.vote = ack.vote;
+    // A tap's answer carries this phone's dots and how many are left, not the whole vote.
+    if (ack.vote && state.vote) Object.assign(state.vote, ack.vote);
     if (ack.mine && state.rating) state.rating.mine = ack.mine;
     if (!reviewing) renderView(state);
   },
@@ -144,7 +145,16 @@ function renderNotes() {
 function renderRoom() {
   if (reviewing) return;
   const others = [...stageNotes.values()].filter((note) => !isMine(note));
-  roomList.replaceChildren(...others.map((note) => noteElement(note, state.stage)));
+  const items = others.map((note) => noteElement(note, state.stage));
+  if (!state.notes_complete && !roomList.hidden) {
+    const more = el("li", "more");
+    const button = el("button", "small-button", t("earlier_notes"));
+    button.type = "button";
+    button.addEventListener("click", loadEarlierNotes);
+    more.append(button);
+    items.unshift(more);
+  }
+  roomList.replaceChildren(...items);
   roomTitle.hidden = !others.length || roomList.hidden;
 }
 
@@ -390,17 +400,46 @@ function noteTexts(view, ids) {
   return ids.map((id) => byId.get(id)).filter(Boolean);
 }
 
-function groupCard(view, title, notes, extra) {
+/**
+ * A group as a card: its title, the controls, and its notes behind a disclosure. A phone
+ * gets only a few notes of each group with the state; the rest arrive when the person
+ * opens the group (a large room's wall would not fit a phone's data plan).
+ */
+function groupCard(view, title, ids, extra) {
   const card = el("article", "group-card");
   const heading = el("h3", null, title);
   card.append(heading);
   if (extra) card.append(extra);
   const list = el("ul", "group-notes");
-  for (const note of notes) list.append(el("li", null, note.text));
+  const known = noteTexts(view, ids);
+  for (const note of known) list.append(el("li", null, note.text));
   const details = el("details");
-  details.append(el("summary", null, t("notes_in_group", { count: notes.length })), list);
+  details.append(el("summary", null, t("notes_in_group", { count: ids.length })), list);
+  const missing = ids.filter((id) => !known.some((note) => note.id === id));
+  if (missing.length) {
+    details.addEventListener("toggle", async () => {
+      if (!details.open || details.dataset.loaded) return;
+      details.dataset.loaded = "yes";
+      const ack = await request(socket, "notes", { stage: view.stage.index, ids: missing }).catch(() => null);
+      if (!ack || !ack.ok) { delete details.dataset.loaded; return; }
+      view.notes.push(...ack.notes);
+      list.replaceChildren(...noteTexts(view, ids).map((note) => el("li", null, note.text)));
+    });
+  }
   card.append(details);
   return card;
+}
+
+/** The room's earlier notes, for a phone that got only the latest with its state. */
+async function loadEarlierNotes() {
+  const ids = [...stageNotes.values()].map((note) => note.id).filter(Boolean);
+  const before = ids.length ? Math.min(...ids) : undefined;
+  const ack = await request(socket, "notes", { stage: state.stage.index, before }).catch(() => null);
+  if (!ack || !ack.ok) return;
+  const older = new Map(ack.notes.map((note) => [note.client_id, note]));
+  stageNotes = new Map([...older, ...stageNotes]);
+  if (ack.notes.length < 100) state.notes_complete = true;
+  renderNotes();
 }
 
 function clusterView(view) {
@@ -408,7 +447,7 @@ function clusterView(view) {
   const grouped = new Set();
   for (const cluster of view.clusters) {
     cluster.notes.forEach((id) => grouped.add(id));
-    parts.push(groupCard(view, cluster.title, noteTexts(view, cluster.notes)));
+    parts.push(groupCard(view, cluster.title, cluster.notes));
   }
   if (!view.clusters.length) parts.push(el("p", "hint", t("no_groups")));
   const loose = view.notes.filter((note) => !grouped.has(note.id));
@@ -526,7 +565,7 @@ function voteView(view) {
       plus.disabled = mineOn >= vote.cap || left <= 0 || view.locked;
       controls.append(minus, dotsMeter(mineOn, vote.cap, pending), plus);
     }
-    const card = groupCard(view, option.title, noteTexts(view, option.notes), controls);
+    const card = groupCard(view, option.title, option.notes, controls);
     card.dataset.option = option.id;
     parts.push(card);
   }
@@ -579,7 +618,7 @@ function rateView(view) {
     done.hidden = !(mineAll[option.id] && !waiting.has(option.id));
     const error = el("p", "error");
     controls.append(done, error);
-    parts.push(groupCard(view, option.title, noteTexts(view, option.notes), controls));
+    parts.push(groupCard(view, option.title, option.notes, controls));
   }
   parts.push(el("p", "error board-error"));
   return parts;
@@ -639,6 +678,22 @@ textarea.addEventListener("input", () => {
   store(draftKey, textarea.value);
 });
 
+/**
+ * The room's state is the same for every phone (sent once to all); what is this phone's
+ * own — its notes of a private stage, its dots, its ratings — comes with a small request.
+ */
+function askForMine(shared) {
+  socket.emit("mine", {}, (ack) => {
+    if (!ack || !ack.ok || ack.stage !== state.stage.index || state !== shared) return;
+    const known = new Set(state.notes.map((note) => note.client_id));
+    for (const note of ack.notes) if (!known.has(note.client_id)) state.notes.push(note);
+    if (ack.vote && state.vote) Object.assign(state.vote, ack.vote);
+    if (ack.rating && state.rating) Object.assign(state.rating, ack.rating);
+    state.personal = true;
+    if (!reviewing) renderView(state);
+  });
+}
+
 function connectionBack() {
   outbox.reconnected();
   taps.reconnected();
@@ -650,9 +705,7 @@ socket = connectLive({ workshop: workshopId, audience: "participant" }, {
   state: (next) => {
     applyState(next);
     const personal = next.stage.private || next.stage.kind === "vote" || next.stage.kind === "rate";
-    if (personal && !next.personal) {
-      socket.emit("sync", {}, (ack) => ack && ack.ok && applyState(ack.state));
-    }
+    if (personal && !next.personal) askForMine(next);
     connectionBack();
   },
   timer: ({ stage, timer }) => { if (stage === state.stage.index) countdown.set(timer); },

@@ -10,13 +10,21 @@ import logging
 from typing import Any
 
 from flask import request, session
+from flask_babel import lazy_gettext as _l
 from flask_socketio import ConnectionRefusedError, join_room
 
 from workshop.accounts.services import LOGIN_KEY
 from workshop.audiences import broadcast
-from workshop.audiences.state import stage_view, workshop_state
+from workshop.audiences.state import (
+    NOTES_PER_REQUEST,
+    notes_on_request,
+    personal_view,
+    stage_view,
+    workshop_state,
+)
+from workshop.core.checks import identifier, identifiers
 from workshop.database import commit_with_retries
-from workshop.errors import DomainError
+from workshop.errors import DomainError, NotAllowed
 from workshop.extensions import db, socketio
 from workshop.facilitation.review import ensure_can_view_stage
 from workshop.live import NAMESPACE
@@ -94,3 +102,33 @@ def on_view_stage(context: LiveContext, payload: dict) -> dict:
 def on_sync(context: LiveContext, payload: dict) -> dict:
     """Full state on demand: after a reconnect, or when a phone enters a private stage."""
     return {"state": workshop_state(context.workshop, context.audience, context.participant)}
+
+
+@live_event("notes", writes=False)
+def on_notes(context: LiveContext, payload: dict) -> dict:
+    """More notes of a stage, for a phone that got only some with its state: a group's
+    (`ids`) or the earlier ones (`before` an id)."""
+    workshop = context.workshop
+    index = ensure_can_view_stage(workshop, context.actor, payload.get("stage"))
+    ids = payload.get("ids")
+    before = payload.get("before")
+    return {
+        "notes": notes_on_request(
+            workshop,
+            context.audience,
+            context.participant,
+            index,
+            ids=identifiers(ids, _l("Choose notes."), NOTES_PER_REQUEST) if ids is not None else None,
+            before=identifier(before, _l("Choose notes.")) if before is not None else None,
+        )
+    }
+
+
+@live_event("mine", writes=False)
+def on_mine(context: LiveContext, payload: dict) -> dict:
+    """A phone's own part of the current stage (its notes, dots, ratings), asked for after
+    the room's state, which is the same for every phone, arrived."""
+    participant = context.participant
+    if participant is None:
+        raise NotAllowed(_l("Join the workshop first."))
+    return personal_view(context.workshop, participant, context.workshop.current_stage)

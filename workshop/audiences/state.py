@@ -11,20 +11,23 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, has_request_context, request
+from sqlalchemy import func, or_, select
 
-from workshop.board.services import note_counts_by_stage, note_data, stage_notes
-from workshop.clustering.services import clusterable_notes, clusters_with_notes, source_stage_indexes
+from workshop.board.models import Note
+from workshop.board.services import note_counts_by_stage, note_data
+from workshop.clustering.services import clusters_with_notes, source_stage_indexes
 from workshop.config import NOTE_MAX_LENGTH
 from workshop.core.codes import format_code
 from workshop.core.lookups import participant_count
 from workshop.core.models import Participant, Workshop
 from workshop.core.stages import private_stage_indexes, stage_state, visible_to
+from workshop.extensions import db
 from workshop.facilitation.counts import participation
 from workshop.facilitation.timer import timer_data
 from workshop.plans import Stage
 from workshop.ranking.services import ranking
 from workshop.rating.services import matrix, my_ratings, rater_count
-from workshop.voting.services import candidates, vote_summary
+from workshop.voting.services import candidates, my_vote, vote_summary
 
 
 def stage_data(stage: Stage, index: int, language: str) -> dict[str, Any]:
@@ -61,20 +64,98 @@ def public_links(workshop: Workshop) -> dict[str, str]:
     }
 
 
+# A phone gets the notes it needs, not the whole wall: its own, the latest of the others,
+# and a few from each group; the rest on demand (`notes`). With 1,000 notes in a
+# workshop a phone's state stays a few kilobytes (the projector and console get all).
+PHONE_LATEST_NOTES = 30
+GROUP_SAMPLES = 3
+NOTES_PER_REQUEST = 100
+
+
+def _note_query(workshop: Workshop, stage_index: int, include_hidden: bool = False):
+    """Live notes a stage shows: its own (a write stage) or those it works on."""
+    stage = workshop.plan.stages[stage_index]
+    if stage.accepts_notes:
+        sources = [stage_index]
+    elif stage.kind in ("cluster", "vote", "rate"):
+        sources = source_stage_indexes(workshop, stage_index)
+    else:
+        sources = []
+    query = select(Note).where(
+        Note.workshop_id == workshop.id, Note.stage_index.in_(sources), Note.deleted_at.is_(None)
+    )
+    if not include_hidden:
+        query = query.where(Note.hidden_at.is_(None))
+    return query
+
+
 def _visible_notes(
     workshop: Workshop, audience: str, participant: Participant | None, stage_index: int
-) -> tuple[list, int]:
+) -> tuple[list[Note], int]:
     """The notes this audience may see for a stage, and how many the stage has in all."""
-    stage = workshop.plan.stages[stage_index]
     private = private_stage_indexes(workshop)
-    if stage.kind in ("cluster", "vote", "rate"):
-        notes = clusterable_notes(workshop, stage_index)
-    elif stage.accepts_notes:
-        notes = stage_notes(workshop, stage_index, include_hidden=audience == "facilitator")
-    else:
-        return [], 0
+    # The console lists hidden notes (marked) where they were written, not on the board.
+    include_hidden = audience == "facilitator" and workshop.plan.stages[stage_index].accepts_notes
+    query = _note_query(workshop, stage_index, include_hidden=include_hidden)
+    notes = list(db.session.scalars(query.order_by(Note.created_at, Note.id)))
     total = sum(1 for note in notes if note.hidden_at is None)
     return [note for note in notes if visible_to(note, audience, participant, private)], total
+
+
+def _phone_notes(
+    workshop: Workshop, participant: Participant | None, stage_index: int, groups: list[dict[str, Any]]
+) -> tuple[list[Note], int, bool]:
+    """What a phone gets with a state: its own notes, the latest others' and a few of each
+    group's, in order; how many the stage has; whether that is all of them."""
+    private = private_stage_indexes(workshop)
+    query = _note_query(workshop, stage_index)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    own_id = participant.id if participant is not None else -1
+    own = list(db.session.scalars(query.where(Note.participant_id == own_id)))
+    latest = db.session.scalars(
+        query.where(or_(Note.participant_id.is_(None), Note.participant_id != own_id))
+        .order_by(Note.id.desc())
+        .limit(PHONE_LATEST_NOTES * 2)
+    )
+    shown = {note.id: note for note in own}
+    for note in latest:
+        if len(shown) - len(own) >= PHONE_LATEST_NOTES:
+            break
+        if visible_to(note, "participant", participant, private):
+            shown[note.id] = note
+    wanted = {i for group in groups for i in group["notes"][:GROUP_SAMPLES]} - set(shown)
+    if wanted:
+        for note in db.session.scalars(query.where(Note.id.in_(wanted))):
+            if visible_to(note, "participant", participant, private):
+                shown[note.id] = note
+    notes = sorted(shown.values(), key=lambda note: (note.created_at, note.id))
+    return notes, total, len(notes) >= total
+
+
+def notes_on_request(
+    workshop: Workshop,
+    audience: str,
+    participant: Participant | None,
+    stage_index: int,
+    ids: list[int] | None = None,
+    before: int | None = None,
+) -> list[dict[str, Any]]:
+    """More notes of a stage for a client that has only some: these ids (a group's), or
+    the ones before an id (scrolling back), at most NOTES_PER_REQUEST, each only if
+    this audience may see it."""
+    private = private_stage_indexes(workshop)
+    query = _note_query(workshop, stage_index)
+    if ids is not None:
+        query = query.where(Note.id.in_(ids[:NOTES_PER_REQUEST]))
+    elif before is not None:
+        query = query.where(Note.id < before)
+    notes = db.session.scalars(query.order_by(Note.id.desc()).limit(NOTES_PER_REQUEST))
+    own_id = participant.id if participant is not None else None
+    return [
+        note_data(note, mine=own_id is not None and note.participant_id == own_id)
+        for note in sorted(notes, key=lambda note: (note.created_at, note.id))
+        if visible_to(note, audience, participant, private)
+    ]
 
 
 def stage_view(
@@ -84,7 +165,11 @@ def stage_view(
     language = workshop.language
     stage = workshop.plan.stages[stage_index]
     state = stage_state(workshop, stage_index)
-    notes, total = _visible_notes(workshop, audience, participant, stage_index)
+    groups = clusters_with_notes(workshop) if stage.kind in ("cluster", "vote", "rate") else []
+    if audience == "participant":
+        notes, total, complete = _phone_notes(workshop, participant, stage_index, groups)
+    else:
+        (notes, total), complete = _visible_notes(workshop, audience, participant, stage_index), True
     own_id = participant.id if participant is not None else None
     view: dict[str, Any] = {
         "stage": stage_data(stage, stage_index, language),
@@ -92,6 +177,7 @@ def stage_view(
             note_data(note, mine=own_id is not None and note.participant_id == own_id) for note in notes
         ],
         "note_count": total,
+        "notes_complete": complete,
         "revealed": bool(state and state.revealed),
         "locked": bool(state and state.locked),
         "timer": timer_data(state) if stage_index == workshop.current_stage else None,
@@ -100,7 +186,7 @@ def stage_view(
     # the room sees it only if it may see the note (a private stage not yet revealed).
     shown = _shown_ideas(audience, {note.id for note in notes})
     if stage.kind in ("cluster", "vote", "rate"):
-        view["clusters"] = clusters_with_notes(workshop)
+        view["clusters"] = groups
     if stage.kind == "vote":
         view["vote"] = vote_summary(workshop, stage_index, participant)
         view["vote"]["candidates"] = shown(view["vote"]["candidates"])
@@ -179,3 +265,19 @@ def _stage_list(workshop: Workshop) -> list[dict[str, Any]]:
         }
         for index, stage in enumerate(workshop.plan.stages)
     ]
+
+
+def personal_view(workshop: Workshop, participant: Participant, stage_index: int) -> dict[str, Any]:
+    """What is one phone's own in a stage: its notes (all of them, a private stage's too),
+    its dots and what it has left, its ratings. The rest of the room's state is the same
+    for every phone and is broadcast once."""
+    stage = workshop.plan.stages[stage_index]
+    own = db.session.scalars(
+        _note_query(workshop, stage_index).where(Note.participant_id == participant.id).order_by(Note.id)
+    )
+    view: dict[str, Any] = {"stage": stage_index, "notes": [note_data(note, mine=True) for note in own]}
+    if stage.kind == "vote":
+        view["vote"] = my_vote(workshop, participant, stage_index)
+    if stage.kind == "rate":
+        view["rating"] = {"mine": my_ratings(participant.id, stage_index)}
+    return view

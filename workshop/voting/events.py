@@ -19,18 +19,22 @@ def on_cast(context: LiveContext, payload: dict) -> dict:
     )
     if created:
         _progress(context)
-    return {
-        "vote": services.vote_summary(context.workshop, context.workshop.current_stage, context.participant)
-    }
+    return {"vote": _mine(context)}
 
 
 @live_event("retract_dot", limit="240/minute")
 def on_retract(context: LiveContext, payload: dict) -> dict:
     services.retract_dot(context.workshop, context.actor, payload.get("target_id"))
     _progress(context)
-    return {
-        "vote": services.vote_summary(context.workshop, context.workshop.current_stage, context.participant)
-    }
+    return {"vote": _mine(context)}
+
+
+def _mine(context: LiveContext) -> dict:
+    """The acknowledgement of a tap: the voter's own dots and how many are left (the
+    options do not change with a tap; the room hears only how many have voted)."""
+    participant = context.participant
+    assert participant is not None  # the service refused anyone else
+    return services.my_vote(context.workshop, participant, context.workshop.current_stage)
 
 
 @live_event("close_vote", then=everyone)

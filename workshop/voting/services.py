@@ -205,10 +205,16 @@ def vote_summary(
         "totals": {str(k): v for k, v in totals(workshop, stage_index).items()} if visible else None,
     }
     if participant is not None:
-        mine = my_dots(participant, stage_index)
-        summary["mine"] = {str(k): v for k, v in mine.items()}
-        summary["left"] = max(0, stage.dots - sum(mine.values()))
+        summary.update(my_vote(workshop, participant, stage_index))
     return summary
+
+
+def my_vote(workshop: Workshop, participant: Participant, stage_index: int) -> dict[str, Any]:
+    """One participant's dots in a vote (per item) and how many they have left: what a
+    phone needs after a tap, without the whole vote."""
+    stage = workshop.plan.stages[stage_index]
+    mine = my_dots(participant, stage_index)
+    return {"mine": {str(k): v for k, v in mine.items()}, "left": max(0, stage.dots - sum(mine.values()))}
 
 
 def dot_totals_by_target(workshop: Workshop, closed_only: bool = True) -> dict[tuple[str, int], int]:

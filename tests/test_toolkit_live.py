@@ -137,8 +137,9 @@ def test_clustering_is_broadcast_to_the_workshop_only(app, board_room, strangers
     ack = send(clients.console, "group_notes", {"note_ids": [one, two], "title": "Visitas"})
     assert ack["ok"] is True
     group = ack["cluster_id"]
-    for state in assert_heard_only_by(clients, strangers, "state"):
-        assert [(c["id"], c["title"], c["notes"]) for c in state["clusters"]] == [
+    # At a clustering stage only the groups travel (a fraction of a whole state).
+    for change in assert_heard_only_by(clients, strangers, "clusters_changed"):
+        assert [(c["id"], c["title"], c["notes"]) for c in change["clusters"]] == [
             (group, "Visitas", [one, two])
         ]
     second = send(clients.console, "group_notes", {"note_ids": [three], "title": "B"})
@@ -164,8 +165,8 @@ def test_clustering_is_broadcast_to_the_workshop_only(app, board_room, strangers
     for event, payload, expected in steps:
         clients.drain()
         assert send(clients.console, event, payload)["ok"] is True, event
-        for state in assert_heard_only_by(clients, strangers, "state"):
-            assert [(c["title"], c["notes"]) for c in state["clusters"]] == expected, event
+        for change in assert_heard_only_by(clients, strangers, "clusters_changed"):
+            assert [(c["title"], c["notes"]) for c in change["clusters"]] == expected, event
 
 
 def test_timer_is_broadcast_to_the_workshop_only(app, board_room, strangers):

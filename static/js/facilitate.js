@@ -2,7 +2,7 @@
 // clustering (mouse, drag and keyboard), the vote, the 2×2 matrix, the ranking
 // and participation counts. Every action is a Socket.IO command; the server
 // answers with an acknowledgement and broadcasts the new state to everyone.
-import { NoteBoard, connectLive, isStale, seen, el, readJSON, renderStage, request, t } from "./live.js";
+import { NoteBoard, connectLive, isStale, seen, takeClusters, el, readJSON, renderStage, request, t } from "./live.js";
 import { drawMatrix, matrixLegend } from "./matrix.js";
 import { Countdown } from "./timer.js";
 
@@ -398,6 +398,7 @@ $("show-participants").addEventListener("click", showParticipants);
 
 const socket = connectLive({ workshop: state.workshop.id, audience: "facilitator" }, {
   state: applyState,
+  clusters_changed: (payload) => { if (takeClusters(state, payload)) applyState(state); },
   note_added: (payload) => {
     seen(state, payload); board.upsert(payload.note); state.note_count += 1; showCounts();
   },

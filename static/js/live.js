@@ -51,7 +51,7 @@ export function connectLive(auth, handlers) {
 }
 
 // The revision check lives in the pure module, where `node --test` covers it.
-export { isStale, seen } from "./outbox.js";
+export { isStale, seen, takeClusters } from "./outbox.js";
 
 /** Send an event and wait for its acknowledgement, or reject after `ms`. */
 export function request(socket, event, payload, ms = 10000) {

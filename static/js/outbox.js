@@ -489,3 +489,14 @@ export function isStale(current, next) {
 export function seen(state, payload) {
   if (state && payload && payload.revision > state.revision) state.revision = payload.revision;
 }
+
+/**
+ * A change of the groups (`clusters_changed`) applied to the state shown, unless the state
+ * is already newer. Returns whether it was applied (then the page redraws its board).
+ */
+export function takeClusters(state, payload) {
+  if (!state || !payload || payload.revision < state.revision) return false;
+  state.clusters = payload.clusters;
+  state.revision = payload.revision;
+  return true;
+}

@@ -4,7 +4,7 @@
 // them; temporary refusals are retried with backoff, and a note refused for good
 // stays on the phone, marked "not sent" with the reason, until its author edits,
 // resends or discards it. The person's own notes show first, right under the box.
-import { connectLive, isStale, seen, el, noteElement, readJSON, renderStage, request, t } from "./live.js";
+import { connectLive, isStale, seen, takeClusters, el, noteElement, readJSON, renderStage, request, t } from "./live.js";
 import { Outbox, TapQueue } from "./outbox.js";
 import { Countdown } from "./timer.js";
 
@@ -717,6 +717,7 @@ socket = connectLive({ workshop: workshopId, audience: "participant" }, {
     form.hidden = true;
     boardSection.replaceChildren(el("p", "error", t("removed")));
   },
+  clusters_changed: (payload) => { if (takeClusters(state, payload) && !reviewing) renderView(state); },
   note_added: (payload) => { seen(state, payload); upsertNote(payload.note); },
   note_updated: (payload) => { seen(state, payload); upsertNote(payload.note); },
   note_deleted: (payload) => { seen(state, payload); removeNote(payload.note.id); },

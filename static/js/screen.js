@@ -1,6 +1,6 @@
 // The projector: the prompt, the notes, the groups, the vote (totals only once
 // closed), the 2×2 matrix, and a large timer, readable from the back of the room.
-import { NoteBoard, connectLive, isStale, seen, el, readJSON, renderStage, t } from "./live.js";
+import { NoteBoard, connectLive, isStale, seen, takeClusters, el, readJSON, renderStage, t } from "./live.js";
 import { drawMatrix, matrixLegend } from "./matrix.js";
 import { Countdown } from "./timer.js";
 
@@ -85,6 +85,7 @@ function showHint() {
 
 connectLive({ workshop: state.workshop.id, audience: "screen", token }, {
   state: applyState,
+  clusters_changed: (payload) => { if (takeClusters(state, payload)) applyState(state); },
   note_added: (payload) => { seen(state, payload); board.upsert(payload.note); },
   note_updated: (payload) => { seen(state, payload); board.upsert(payload.note); },
   note_deleted: (payload) => { seen(state, payload); board.remove(payload.note.id); },

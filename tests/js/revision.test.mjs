@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { isStale, seen } from "../../static/js/outbox.js";
+import { isStale, seen, takeClusters } from "../../static/js/outbox.js";
 
 test("an older state is stale, a newer or equal one is not", () => {
   const shown = { revision: 10 };
@@ -34,4 +34,14 @@ test("an older or missing event revision never moves it back", () => {
   seen(shown, null);
   seen(null, { revision: 40 });
   assert.equal(shown.revision, 10);
+});
+
+test("a change of the groups replaces them unless the state shown is already newer", () => {
+  const shown = { revision: 10, clusters: [{ id: 1, title: "A", notes: [1] }] };
+  assert.equal(takeClusters(shown, { revision: 9, clusters: [] }), false);
+  assert.deepEqual(shown.clusters.map((c) => c.id), [1]);
+  assert.equal(takeClusters(shown, { revision: 11, clusters: [{ id: 2, title: "B", notes: [1, 2] }] }), true);
+  assert.deepEqual(shown.clusters.map((c) => c.id), [2]);
+  assert.equal(shown.revision, 11);
+  assert.equal(isStale(shown, { revision: 10 }), true, "a state built before the regrouping");
 });

@@ -11,13 +11,14 @@ from flask import current_app
 from workshop.audiences.state import workshop_state
 from workshop.board.models import Note
 from workshop.board.services import note_data
+from workshop.clustering.services import clusters_with_notes
 from workshop.core.lookups import participant_count
 from workshop.core.models import Workshop
 from workshop.core.stages import private_stage_indexes, visible_to
 from workshop.extensions import db, socketio
 from workshop.facilitation.counts import participation
 from workshop.live import NAMESPACE
-from workshop.live.rooms import audience_room, participant_room
+from workshop.live.rooms import AUDIENCES, audience_room, participant_room
 from workshop.voting.services import voter_count
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,15 @@ def note_event(workshop: Workshop, event: str, note: Note) -> None:
     elif note.participant_id is not None and note.hidden_at is None:
         own = {"note": note_data(note, mine=True), "revision": workshop.revision}
         emit(event, own, participant_room(note.participant_id))
+
+
+def clusters_changed(workshop: Workshop) -> None:
+    """Everyone gets the new groups (titles and note ids: no note's text, so no private note
+    leaks); the console's ranking follows, coalesced."""
+    payload = {"clusters": clusters_with_notes(workshop), "revision": workshop.revision}
+    for audience in AUDIENCES:
+        emit("clusters_changed", payload, audience_room(workshop.id, audience))
+    refresh_soon(workshop.id, "facilitator")
 
 
 def state_changed(workshop: Workshop) -> None:

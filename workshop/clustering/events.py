@@ -5,10 +5,19 @@ from __future__ import annotations
 from flask_babel import ngettext
 
 from workshop.clustering import services
-from workshop.live.boundary import LiveContext, everyone, live_event
+from workshop.live.boundary import LiveContext, live_event
 
 
-@live_event("group_notes", limit="120/minute", then=everyone)
+def regrouped(context: LiveContext) -> None:
+    """After a change to the groups: at a clustering stage only the groups travel; at any
+    other stage (a late rename during a vote) the groups are part of what everyone sees."""
+    if context.workshop.stage.kind == "cluster":
+        context.clusters()
+    else:
+        context.everyone()
+
+
+@live_event("group_notes", limit="120/minute", then=regrouped)
 def on_group(context: LiveContext, payload: dict) -> dict:
     cluster = services.group_notes(
         context.workshop, context.actor, payload.get("note_ids"), payload.get("title")
@@ -16,7 +25,7 @@ def on_group(context: LiveContext, payload: dict) -> dict:
     return {"cluster_id": cluster.id}
 
 
-@live_event("add_to_cluster", limit="240/minute", then=everyone)
+@live_event("add_to_cluster", limit="240/minute", then=regrouped)
 def on_add(context: LiveContext, payload: dict) -> dict:
     services.add_to_cluster(
         context.workshop, context.actor, payload.get("note_ids"), payload.get("cluster_id")
@@ -24,19 +33,19 @@ def on_add(context: LiveContext, payload: dict) -> dict:
     return {}
 
 
-@live_event("ungroup_notes", limit="240/minute", then=everyone)
+@live_event("ungroup_notes", limit="240/minute", then=regrouped)
 def on_ungroup(context: LiveContext, payload: dict) -> dict:
     services.ungroup_notes(context.workshop, context.actor, payload.get("note_ids"))
     return {}
 
 
-@live_event("rename_cluster", limit="240/minute", then=everyone)
+@live_event("rename_cluster", limit="240/minute", then=regrouped)
 def on_rename(context: LiveContext, payload: dict) -> dict:
     services.rename_cluster(context.workshop, context.actor, payload.get("cluster_id"), payload.get("title"))
     return {}
 
 
-@live_event("merge_clusters", limit="120/minute", then=everyone)
+@live_event("merge_clusters", limit="120/minute", then=regrouped)
 def on_merge(context: LiveContext, payload: dict) -> dict:
     target, returned = services.merge_clusters(
         context.workshop, context.actor, payload.get("source_id"), payload.get("target_id")
@@ -51,7 +60,7 @@ def on_merge(context: LiveContext, payload: dict) -> dict:
     return ack
 
 
-@live_event("dissolve_cluster", limit="120/minute", then=everyone)
+@live_event("dissolve_cluster", limit="120/minute", then=regrouped)
 def on_dissolve(context: LiveContext, payload: dict) -> dict:
     services.dissolve_cluster(context.workshop, context.actor, payload.get("cluster_id"))
     return {}

@@ -27,6 +27,8 @@ class Announcements(Protocol):
 
     def note_event(self, workshop: Workshop, event: str, note: Note) -> None: ...
 
+    def clusters_changed(self, workshop: Workshop) -> None: ...
+
     def refresh_soon(self, workshop_id: int, what: str) -> None: ...
 
     def participants_changed(self, workshop: Workshop) -> None: ...
@@ -65,6 +67,12 @@ class Changes:
         """Every audience gets its new state (a stage change, a new group …)."""
         workshop = self.workshop
         self.then(lambda: announcements().state_changed(workshop))
+
+    def clusters(self) -> None:
+        """The groups changed (and nothing else): every audience gets the new list of
+        groups, a fraction of a whole new state."""
+        workshop = self.workshop
+        self.then(lambda: announcements().clusters_changed(workshop))
 
     def note(self, event: str, note: Note) -> None:
         """`note_added`, `note_updated` or `note_deleted`, to whoever may see the note."""

@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import shutil
 import signal
 import sys
@@ -119,6 +120,10 @@ def measure(target: str, args: argparse.Namespace, workdir, database_url) -> dic
         server.stop()
     figures = summarize(records, reports, expected_per_note)
     figures.update(generator_figures(reports))
+    # Whatever else ran on the machine meanwhile (other people's tests on a shared machine).
+    figures["others_cpu"] = max(
+        0.0, machine_cpu * (os.cpu_count() or 1) - server_cpu * 100 - figures["gen_cpu_total"]
+    )
     figures.update(
         rss_idle=rss_idle,
         pss_idle=pss_idle,
@@ -127,7 +132,6 @@ def measure(target: str, args: argparse.Namespace, workdir, database_url) -> dic
         server_cpu=server_cpu * 100,
         machine_cpu=machine_cpu,
         connect_s=connect_seconds,
-        load=load_average(),
     )
     return figures
 
@@ -159,10 +163,12 @@ def summarize(records: list[dict], reports: list[dict], expected: dict[str, int]
         for client_id, times in report["received"].items():
             deliveries.setdefault(client_id, []).extend(times)
     latencies, to_last = [], []
-    received = 0
-    for client_id, (_, sent_at, _, _, _) in sent.items():
+    received = missing_unacked = 0
+    for client_id, (_, sent_at, _, ok, _) in sent.items():
         times = deliveries.get(client_id, [])
         received += min(len(times), expected[client_id])
+        if not ok:  # refused or never acknowledged: the server may not have kept it
+            missing_unacked += max(0, expected[client_id] - len(times))
         latencies += [(at - sent_at) / 1000 for at in times]
         if times:
             to_last.append((max(times) - sent_at) / 1000)
@@ -185,6 +191,7 @@ def summarize(records: list[dict], reports: list[dict], expected: dict[str, int]
         "expected": expected_total,
         "received": received,
         "missing_pct": 100 * (expected_total - received) / expected_total if expected_total else math.nan,
+        "missing_unacked": missing_unacked,
         "extra": sum(len(t) for t in deliveries.values()) - received,
         "p50": latency["p50"],
         "p95": latency["p95"],
@@ -205,7 +212,8 @@ ROWS = [
     ("notes acked ok", "acked", "{:.0f}"),
     ("deliveries expected", "expected", "{:.0f}"),
     ("deliveries received", "received", "{:.0f}"),
-    ("missing (%)", "missing_pct", "{:.2f}"),
+    ("missing after the drain (%)", "missing_pct", "{:.2f}"),
+    ("  missing, of notes not acked ok", "missing_unacked", "{:.0f}"),
     ("latency p50 (ms)", "p50", "{:.1f}"),
     ("latency p95 (ms)", "p95", "{:.1f}"),
     ("latency p99 (ms)", "p99", "{:.1f}"),
@@ -221,9 +229,35 @@ ROWS = [
     ("generator loop delay p99 (ms)", "gen_loop_p99", "{:.1f}"),
     ("generator send lag max (ms)", "gen_send_lag", "{:.1f}"),
     ("machine CPU (% of all cores)", "machine_cpu", "{:.0f}"),
-    ("load average (1 min) after", "load", "{:.2f}"),
+    ("  other processes (% of a core)", "others_cpu", "{:.0f}"),
+    ("load average (1 min) before", "load", "{:.2f}"),
 ]
 RATIO_KEYS = {"p50", "p95", "p99", "max", "last_p95", "ack_p95", "server_cpu", "rss", "pss", "rss_idle"}
+
+
+DISTANCES = [
+    ("latency p95", "p95", "ms"),
+    ("server CPU", "server_cpu", "% of a core"),
+    ("server PSS", "pss", "MB"),
+]
+
+
+def distance_lines(figures: dict[str, dict]) -> list[str]:
+    """Where the app's distance to the Node relay goes, per async mode: the Node relay, plus
+    what the python Socket.IO stack adds (python relay - Node relay), plus the app's own work
+    (app - python relay)."""
+    lines = []
+    for mode in ("threading", "gevent"):
+        app, relay, node = (figures.get(t) for t in (f"app-{mode}", f"pyrelay-{mode}", "node"))
+        if not (app and relay and node):
+            continue
+        parts = [
+            f"{label} node {node[key]:.0f} + python stack {relay[key] - node[key]:+.0f} + app's own "
+            f"{app[key] - relay[key]:+.0f} = app {app[key]:.0f} {unit}"
+            for label, key, unit in DISTANCES
+        ]
+        lines.append(f"distance to node, {mode}: " + "; ".join(parts))
+    return lines
 
 
 def problems(figures: dict[str, dict]) -> list[str]:
@@ -240,7 +274,9 @@ def problems(figures: dict[str, dict]) -> list[str]:
             )
         if fig["received"] < fig["expected"]:
             notes.append(
-                f"{name}: {fig['expected'] - fig['received']} deliveries missing ({fig['missing_pct']:.2f} %)"
+                f"{name}: {fig['expected'] - fig['received']} deliveries missing "
+                f"({fig['missing_pct']:.2f} %; {fig['missing_unacked']} of them of notes the server "
+                "did not ack ok)"
             )
         if fig["refused"]:
             notes.append(f"{name}: {fig['refused']} notes refused, e.g. {fig['first_refusal']}")
@@ -279,7 +315,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--rate", type=float, default=10.0, help="notes per second in each workshop")
     parser.add_argument("--duration", type=float, default=30.0, help="seconds of posting")
     parser.add_argument(
-        "--drain", type=float, default=5.0, help="seconds to wait for late deliveries after the last note"
+        "--drain", type=float, default=10.0, help="seconds to wait for late deliveries after the last note"
     )
     parser.add_argument(
         "--targets",
@@ -351,12 +387,14 @@ def run(args: argparse.Namespace) -> int:
     workdir = new_workdir("fanout-")
     with scratch_database(args.database_url) as database_url:
         for target in args.target_list:
+            before = load_average()  # the server's own threads count in it once it runs
             print(
                 f"- {target}: starting, connecting {args.phones} phones, posting... "
-                f"(load average {load_average():.2f})",
+                f"(load average {before:.2f})",
                 flush=True,
             )
             figures[target] = measure(target, args, workdir, database_url)
+            figures[target]["load"] = before
             fig = figures[target]
             print(
                 f"  {fig['connected']}/{fig['phones']} connected in {fig['connect_s']:.0f} s; "
@@ -365,6 +403,8 @@ def run(args: argparse.Namespace) -> int:
             )
     print()
     print_table(figures, ROWS, ratio_pairs(args.target_list), RATIO_KEYS)
+    for line in distance_lines(figures):
+        print(line)
     print(f"(after: {machine_line()})")
     for problem in problems(figures):
         print(f"! {problem}")

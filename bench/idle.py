@@ -242,8 +242,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {describe_target(target)}")
     figures: dict[str, dict] = {}
     workdir = new_workdir("idle-")
-    with scratch_database(args.database_url) as database_url:
-        for target in args.target_list:
+    for target in args.target_list:
+        # A fresh PostgreSQL database for each app (None: SQLite in its instance folder).
+        with scratch_database(args.database_url if target.startswith("app") else None) as database_url:
             before = load_average()  # the server's own threads count in it once it runs
             print(
                 f"- {target}: starting, connecting {args.connections} phones, holding... "

@@ -58,7 +58,7 @@ extract-messages: $(VENV)/.installed
 lint: install-test
 	$(BIN)/ruff check workshop tests bench
 
-# Benchmarks print figures (see README "Performance"); BENCH_ARGS passes options, e.g.
+# Benchmarks print figures (see bench/README.md); BENCH_ARGS passes options, e.g.
 # `make bench BENCH_ARGS="-n 1000 --async-mode both"`. The load generator and the Node
 # relay are npm packages pinned in bench/loadgen/package-lock.json.
 bench-deps: bench/loadgen/node_modules/.package-lock.json

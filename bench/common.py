@@ -293,8 +293,9 @@ def start_app(workdir: Path, async_mode: str, options: AppOptions) -> Server:
             workshop_cli(env, "import", str(created["id"]), str(path))
         return created
 
-    # Each `workshop` command takes about a second to start; run a few at once.
-    with ThreadPoolExecutor(3) as pool:
+    # Each `workshop` command takes about a second to start: on PostgreSQL run a few at once;
+    # on SQLite one at a time (concurrent `workshop new` there fails with "database is locked").
+    with ThreadPoolExecutor(3 if options.database_url else 1) as pool:
         created = list(pool.map(new, range(options.workshops)))
     server = spawn(
         f"app-{async_mode}",
@@ -742,6 +743,12 @@ class MachineCpu:
     def percent(self) -> float:
         busy, total = self._times()
         return 100 * (busy - self._busy) / (total - self._total) if total > self._total else math.nan
+
+
+def others_cpu(machine_pct: float, server_pct: float, generator_pct: float) -> float:
+    """CPU that neither the server nor the generator used (% of one core): other people's
+    work on a shared machine. Machine share is of all cores; the others of one core."""
+    return max(0.0, machine_pct * (os.cpu_count() or 1) - server_pct - generator_pct)
 
 
 def new_workdir(prefix: str) -> Path:

@@ -47,7 +47,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import shutil
 import signal
 import sys
@@ -68,6 +67,7 @@ from common import (
     machine_line,
     mono_us,
     new_workdir,
+    others_cpu,
     parse_targets,
     prepare_generator,
     print_table,
@@ -121,9 +121,7 @@ def measure(target: str, args: argparse.Namespace, workdir, database_url) -> dic
     figures = summarize(records, reports, expected_per_note)
     figures.update(generator_figures(reports))
     # Whatever else ran on the machine meanwhile (other people's tests on a shared machine).
-    figures["others_cpu"] = max(
-        0.0, machine_cpu * (os.cpu_count() or 1) - server_cpu * 100 - figures["gen_cpu_total"]
-    )
+    figures["others_cpu"] = others_cpu(machine_cpu, server_cpu * 100, figures["gen_cpu_total"])
     figures.update(
         rss_idle=rss_idle,
         pss_idle=pss_idle,
@@ -230,7 +228,6 @@ ROWS = [
     ("generator send lag max (ms)", "gen_send_lag", "{:.1f}"),
     ("machine CPU (% of all cores)", "machine_cpu", "{:.0f}"),
     ("  other processes (% of a core)", "others_cpu", "{:.0f}"),
-    ("load average (1 min) before", "load", "{:.2f}"),
 ]
 RATIO_KEYS = {"p50", "p95", "p99", "max", "last_p95", "ack_p95", "server_cpu", "rss", "pss", "rss_idle"}
 
@@ -388,14 +385,12 @@ def run(args: argparse.Namespace) -> int:
     for target in args.target_list:
         # A fresh PostgreSQL database for each app (None: SQLite in its instance folder).
         with scratch_database(args.database_url if target.startswith("app") else None) as database_url:
-            before = load_average()  # the server's own threads count in it once it runs
             print(
                 f"- {target}: starting, connecting {args.phones} phones, posting... "
-                f"(load average {before:.2f})",
+                f"(load average {load_average():.2f})",
                 flush=True,
             )
             figures[target] = measure(target, args, workdir, database_url)
-            figures[target]["load"] = before
             fig = figures[target]
             print(
                 f"  {fig['connected']}/{fig['phones']} connected in {fig['connect_s']:.0f} s; "

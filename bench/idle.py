@@ -37,6 +37,7 @@ import time
 from common import (
     AppOptions,
     LoadGen,
+    MachineCpu,
     MemorySampler,
     SetupError,
     assign_phones,
@@ -47,6 +48,7 @@ from common import (
     load_average,
     machine_line,
     new_workdir,
+    others_cpu,
     parse_targets,
     prepare_generator,
     print_table,
@@ -85,6 +87,7 @@ def measure(target: str, args: argparse.Namespace, workdir, database_url) -> dic
                 connect_seconds = time.monotonic() - started
                 rss_connected, pss_connected = server.memory_mb()
                 cpu_start, hold_start = server.cpu_seconds(), time.monotonic()
+                machine = MachineCpu()
                 end, next_line = hold_start + args.hold, hold_start + 60
                 while (now := time.monotonic()) < end:
                     time.sleep(min(end, next_line) - now)
@@ -96,6 +99,7 @@ def measure(target: str, args: argparse.Namespace, workdir, database_url) -> dic
                         )
                         next_line += 60
                 server_cpu = (server.cpu_seconds() - cpu_start) / (time.monotonic() - hold_start)
+                machine_cpu = machine.percent()
                 rss, pss = server.memory_mb()
             reports = load.report()
         finally:
@@ -131,8 +135,10 @@ def measure(target: str, args: argparse.Namespace, workdir, database_url) -> dic
         "rss_kb": per_connection(rss, rss_idle),
         "pss_kb": per_connection(pss, pss_idle),
         "server_cpu": server_cpu * 100,
+        "machine_cpu": machine_cpu,
     }
     figures.update(generator_figures(reports))
+    figures["others_cpu"] = others_cpu(machine_cpu, server_cpu * 100, figures["gen_cpu_total"])
     return figures
 
 
@@ -156,7 +162,8 @@ ROWS = [
     ("server CPU while holding (%)", "server_cpu", "{:.1f}"),
     ("generator CPU, busiest worker (%)", "gen_cpu_max", "{:.1f}"),
     ("generator loop delay p99 (ms)", "gen_loop_p99", "{:.1f}"),
-    ("load average (1 min) before", "load", "{:.2f}"),
+    ("machine CPU while holding (%)", "machine_cpu", "{:.0f}"),
+    ("  other processes (% of a core)", "others_cpu", "{:.0f}"),
 ]
 RATIO_KEYS = {"rss", "pss", "rss_kb", "pss_kb", "rss_peak", "server_cpu"}
 
@@ -245,14 +252,12 @@ def run(args: argparse.Namespace) -> int:
     for target in args.target_list:
         # A fresh PostgreSQL database for each app (None: SQLite in its instance folder).
         with scratch_database(args.database_url if target.startswith("app") else None) as database_url:
-            before = load_average()  # the server's own threads count in it once it runs
             print(
                 f"- {target}: starting, connecting {args.connections} phones, holding... "
-                f"(load average {before:.2f})",
+                f"(load average {load_average():.2f})",
                 flush=True,
             )
             figures[target] = measure(target, args, workdir, database_url)
-            figures[target]["load"] = before
             fig = figures[target]
             print(
                 f"  {fig['connected']}/{fig['phones']} connected in {fig['connect_s']:.0f} s; "

@@ -91,7 +91,7 @@ def measure(target: str, args: argparse.Namespace, workdir, database_url) -> dic
                 end, next_line = hold_start + args.hold, hold_start + 60
                 while (now := time.monotonic()) < end:
                     time.sleep(min(end, next_line) - now)
-                    if time.monotonic() >= next_line:
+                    if next_line < end and time.monotonic() >= next_line:
                         print(
                             f"  holding: {time.monotonic() - hold_start:.0f}/{args.hold:g} s, "
                             f"RSS {server.memory_mb()[0]:.0f} MB",

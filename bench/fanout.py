@@ -227,7 +227,7 @@ ROWS = [
     ("generator loop delay p99 (ms)", "gen_loop_p99", "{:.1f}"),
     ("generator send lag max (ms)", "gen_send_lag", "{:.1f}"),
     ("machine CPU (% of all cores)", "machine_cpu", "{:.0f}"),
-    ("  neither server nor generator (% core)", "others_cpu", "{:.0f}"),
+    ("  used elsewhere (% of a core)", "others_cpu", "{:.0f}"),
 ]
 RATIO_KEYS = {"p50", "p95", "p99", "max", "last_p95", "ack_p95", "server_cpu", "rss", "pss", "rss_idle"}
 

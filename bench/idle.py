@@ -163,7 +163,7 @@ ROWS = [
     ("generator CPU, busiest worker (%)", "gen_cpu_max", "{:.1f}"),
     ("generator loop delay p99 (ms)", "gen_loop_p99", "{:.1f}"),
     ("machine CPU while holding (%)", "machine_cpu", "{:.0f}"),
-    ("  neither server nor generator (% core)", "others_cpu", "{:.0f}"),
+    ("  used elsewhere (% of a core)", "others_cpu", "{:.0f}"),
 ]
 RATIO_KEYS = {"rss", "pss", "rss_kb", "pss_kb", "rss_peak", "server_cpu"}
 

@@ -201,7 +201,7 @@ ROWS = [
     ("generator loop delay p99 (ms)", "gen_loop_p99", "{:.1f}"),
     ("generator late arrival max (ms)", "start_lag", "{:.1f}"),
     ("machine CPU while phones arrive (%)", "machine_cpu", "{:.0f}"),
-    ("  neither server nor generator (% core)", "others_cpu", "{:.0f}"),
+    ("  used elsewhere (% of a core)", "others_cpu", "{:.0f}"),
 ]
 
 

@@ -9,7 +9,8 @@ VENDOR := static/vendor/socket.io-client
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-test vendor translations extract-messages lint js-check bench clean
+.PHONY: run test install install-test vendor translations extract-messages lint js-check bench \
+	bench-deps bench-idle bench-storm clean
 
 run: install
 	$(BIN)/workshop serve --host $(HOST) --port $(PORT)
@@ -57,8 +58,22 @@ extract-messages: $(VENV)/.installed
 lint: install-test
 	$(BIN)/ruff check workshop tests bench
 
-bench: install-test
-	$(BIN)/python bench/fanout.py
+# Benchmarks print figures (see bench/README.md); BENCH_ARGS passes options, e.g.
+# `make bench BENCH_ARGS="-n 1000 --async-mode both"`. The load generator and the Node
+# relay are npm packages pinned in bench/loadgen/package-lock.json.
+bench-deps: bench/loadgen/node_modules/.package-lock.json
+
+bench/loadgen/node_modules/.package-lock.json: bench/loadgen/package.json bench/loadgen/package-lock.json
+	cd bench/loadgen && npm ci --no-audit --no-fund --loglevel=error
+
+bench: install-test bench-deps
+	$(BIN)/python bench/fanout.py $(BENCH_ARGS)
+
+bench-idle: install-test bench-deps
+	$(BIN)/python bench/idle.py $(BENCH_ARGS)
+
+bench-storm: install-test bench-deps
+	$(BIN)/python bench/storm.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) node_modules $(VENDOR) .pytest_cache
+	rm -rf $(VENV) node_modules bench/loadgen/node_modules $(VENDOR) .pytest_cache

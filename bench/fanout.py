@@ -1,476 +1,127 @@
-"""Fan-out benchmark: how fast does a note reach every phone, and at what memory cost?
+"""Fan-out benchmark: how fast does a note reach every phone, and at what cost?
 
-A workshop is one room: each note a participant posts is broadcast to every
-phone in it. This script measures that fan-out for the real app and for a bare
-python-socketio server that only relays a message to a room, in the same run
-and on the same server stack (gunicorn with one worker, see workshop/server.py),
-so the ratio app/reference shows what the app's own work costs (session,
-database, rooms) on top of Socket.IO itself. The figures justify the async mode
-in the README ("Async mode").
+A workshop is one room: each note a participant posts is broadcast to every phone
+in it. This script measures that fan-out for the app and for two bare relays that
+only pass a note on to a room (bench/pyrelay.py, bench/loadgen/relay.js), one after
+the other in the same run on the same machine, so the ratios app/python relay and
+app/Node relay show what the app's own work costs on top of Socket.IO (see
+bench/common.py for the targets).
 
---async-mode picks the stack both servers run on: `threading` (default; the
-gthread worker) or `gevent` (the gevent worker, WORKSHOP_ASYNC_MODE=gevent, needs
-`pip install -e '.[gevent]'`), or `both`, which measures the two servers in each
-mode one after the other and ends with a threading/gevent comparison of the app
-(and of the reference). In gevent mode both server processes get the standard
-library monkey-patched by `import workshop` before anything else (see
-workshop/__init__.py).
+For each target it:
 
-For each server it:
+1. starts the server fresh (the app: new instance, a facilitator, W `pd-discovery`
+   workshops moved to their first write stage; rate limits off);
+2. opens N phones spread round-robin over the W workshops, from --workers Node
+   processes (bench/loadgen/worker.js); each phone of the app opens the join link
+   (GET /j/<code>, then the phone page it redirects to, with the session cookie),
+   then connects to /live with auth {workshop, audience: "participant"};
+3. posts notes open-loop, --rate a second in each workshop for --duration seconds
+   (`add_note` with ack, from the workshop's connected phones in turn; a note leaves at
+   its due time whether or not earlier ones were answered), and records when each
+   phone receives each `note_added`; then waits --drain seconds for late deliveries;
+4. prints: phones connected, notes sent and acked, deliveries expected (notes × phones
+   connected in the note's workshop) and received, % missing, latency p50/p95/p99/max
+   (note sent → one phone received it), note → last phone p95, ack p95, server CPU (%
+   of one core, over the posting window), RSS and PSS of the server's process tree
+   idle and with the phones, and the generator's own CPU and event-loop delay; then
+   the ratios app/python relay (same async mode) and app/Node relay.
 
-1. starts it as a separate process on a free localhost port (the app with a
-   fresh instance folder, a facilitator and a `pd-discovery` workshop moved to
-   its first write stage; rate limits off via WORKSHOP_RATELIMIT_ENABLED=false);
-2. connects N python-socketio clients (default 200) to one workshop: for the
-   app each is a participant that joined with the HTTP join link first;
-3. posts notes at a steady, open-loop rate (default 10/s for 20 s), round-robin
-   across the clients, and records when each client receives `note_added`;
-4. prints, for both servers and their ratio: clients connected, notes sent,
-   deliveries expected/received, per-delivery latency p50/p95/p99 (note sent →
-   one client received it), note → last client p95, deliveries/s, server CPU
-   and server memory (RSS, and PSS which does not count pages shared between
-   the gunicorn master and its worker twice) idle and with N clients.
+Times are CLOCK_MONOTONIC read in the Node workers (see worker.js), so a send in one
+worker and a receive in another compare directly. The generator shares the machine:
+when a worker was saturated (CPU > 85 % of a core, event-loop delay p99 > 50 ms or a
+note leaving > 50 ms late) the run is flagged, as latencies then include its own
+queueing.
 
-Clients run in --client-procs processes (CLOCK_MONOTONIC is system-wide, so
-send and receive times compare across processes). The client side shares the
-machine: when a client process or the whole machine is saturated, the output
-says so, as latencies then include client-side queueing.
+Exit status: 0 if every phone connected and every note reached every phone, 1
+otherwise, 2 on a setup error.
 
-Exit status: 0 if every client connected and every note reached every client,
-1 otherwise, 2 on a setup error.
+Usage (from the project root; `make bench-deps` installs the generator):
 
-Usage (from the project root):
-
-    .venv/bin/python bench/fanout.py                      # N=200, 10 notes/s, 20 s
-    .venv/bin/python bench/fanout.py --clients 100 --rate 20 --transport polling
-    .venv/bin/python bench/fanout.py --only reference
-    .venv/bin/python bench/fanout.py --async-mode both     # threading, then gevent
+    .venv/bin/python bench/fanout.py                          # 200 phones, app/pyrelay/node
+    .venv/bin/python bench/fanout.py -n 1000 --async-mode both --duration 30
+    .venv/bin/python bench/fanout.py -n 2000 --workshops 20 --targets app-gevent,node
+    .venv/bin/python bench/fanout.py --database-url postgresql://postgres@127.0.0.1:5432/test
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import json
 import math
-import multiprocessing
-import os
-import re
-import secrets
 import shutil
 import signal
-import socket
-import subprocess
 import sys
-import tempfile
 import time
-import traceback
-from dataclasses import dataclass, field
-from pathlib import Path
 
-import psutil
-import requests
-import socketio
-
-ROOT = Path(__file__).resolve().parent.parent
-WORKSHOP_BIN = Path(sys.executable).with_name("workshop")
-NAMESPACE = "/live"
-ROOM = "workshop"
-EMAIL, PASSWORD = "bench@example.org", "bench-password-123456"
-WRITE_STAGE = 1  # pd-discovery: stage 0 is "discuss", stage 1 the first "write" stage
-CONNECT_TIMEOUT = 15.0
-SERVER_START_TIMEOUT = 30.0
-STOP_TIMEOUT = 10.0
-
-
-class SetupError(Exception):
-    """The benchmark could not be set up (server did not start, login failed...)."""
-
-
-# --------------------------------------------------------------------------- reference server
-
-
-def serve_reference(port: int, threads: int, async_mode: str) -> None:
-    """The bare relay: clients join one room; `add_note` is emitted to it and acked.
-
-    It runs on the app's server stack for `async_mode` (workshop.server.run_server).
-    """
-    from workshop import MAX_MESSAGE_BYTES
-    from workshop.server import run_server
-
-    sio = socketio.Server(
-        async_mode=async_mode,
-        ping_interval=20,
-        ping_timeout=20,
-        max_http_buffer_size=MAX_MESSAGE_BYTES,
-        cors_allowed_origins=None,
-    )
-    revision = iter(range(1, 1 << 62))
-
-    @sio.on("connect", namespace=NAMESPACE)
-    def connect(sid, environ, auth=None):
-        sio.enter_room(sid, ROOM, namespace=NAMESPACE)
-        sio.emit("state", {"notes": []}, to=sid, namespace=NAMESPACE)
-
-    @sio.on("add_note", namespace=NAMESPACE)
-    def add_note(sid, data):
-        number = next(revision)
-        note = {**data, "id": number}
-        sio.emit("note_added", {"note": note, "revision": number}, to=ROOM, namespace=NAMESPACE)
-        return {"ok": True, "note": note, "created": True}
-
-    run_server(socketio.WSGIApp(sio), "127.0.0.1", port, threads, async_mode=async_mode)
+from common import (
+    WRITE_STAGE,
+    AppOptions,
+    LoadGen,
+    MachineCpu,
+    SetupError,
+    assign_phones,
+    describe_target,
+    error_summary,
+    generator_figures,
+    generator_saturated,
+    load_average,
+    machine_line,
+    mono_us,
+    new_workdir,
+    others_cpu,
+    parse_targets,
+    prepare_generator,
+    print_table,
+    ratio_pairs,
+    scratch_database,
+    spread,
+    start_target,
+    stop_all,
+)
 
 
-# --------------------------------------------------------------------------- server processes
-
-
-@dataclass
-class Server:
-    """A server under test: its process group, URL and what a client must send to connect."""
-
-    name: str
-    process: subprocess.Popen
-    url: str
-    log: Path
-    workshop_id: int = 0
-    cookies: list[str] = field(default_factory=list)
-
-    def tree(self) -> list[psutil.Process]:
-        root = psutil.Process(self.process.pid)
-        return [root, *root.children(recursive=True)]
-
-    def memory_mb(self) -> tuple[float, float]:
-        """RSS and PSS of the server and its children, in MB."""
-        infos = [p.memory_full_info() for p in self.tree()]
-        return (sum(i.rss for i in infos) / 2**20, sum(i.pss for i in infos) / 2**20)
-
-    def cpu_seconds(self) -> float:
-        return sum(sum(p.cpu_times()[:2]) for p in self.tree())
-
-    def stop(self) -> None:
-        if self.process.poll() is not None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(STOP_TIMEOUT)
-
-    def log_tail(self, lines: int = 20) -> str:
-        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
-
-
-STARTED: list[Server] = []  # stopped on any exit, see stop_all
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def spawn(name: str, command: list[str], env: dict, workdir: Path, port: int) -> Server:
-    """Start a server in its own process group and wait until it answers HTTP."""
-    log = workdir / f"{name}.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            command,
-            env=env,
-            cwd=ROOT,
-            stdout=out,
-            stderr=out,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
+def measure(target: str, args: argparse.Namespace, workdir, database_url) -> dict:
+    options = AppOptions(workshops=args.workshops, threads=args.threads, database_url=database_url)
+    server = start_target(target, workdir, options, args.threads)
+    try:
+        time.sleep(1.0)
+        phones = assign_phones(server, args.phones)
+        load = LoadGen(
+            server,
+            phones,
+            args.workers,
+            workdir,
+            transport=args.transport,
+            concurrency=args.concurrency,
+            retries=args.retries,
         )
-    server = Server(name, process, f"http://127.0.0.1:{port}", log)
-    STARTED.append(server)
-    deadline = time.monotonic() + SERVER_START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SetupError(f"{name} server exited:\n{server.log_tail()}")
-        with contextlib.suppress(requests.RequestException):
-            requests.get(server.url + "/", timeout=2)
-            return server
-        time.sleep(0.2)
-    raise SetupError(f"{name} server did not answer within {SERVER_START_TIMEOUT:.0f} s")
-
-
-def stop_all() -> None:
-    for server in STARTED:
+        try:
+            # Idle baseline with the generator running: its node processes share pages with
+            # the Node relay, which lowers that relay's PSS from now on.
+            rss_idle, pss_idle = server.memory_mb()
+            started = time.monotonic()
+            records = load.connect(timeout=120 + args.phones * 0.5)
+            connect_seconds = time.monotonic() - started
+            notes, expected_per_note = schedule(records, phones, args, load.prefix)
+            t0 = notes[0][2] if notes else mono_us()
+            window_end = t0 / 1e6 + args.duration
+            load.go(notes, WRITE_STAGE)
+            time.sleep(max(0.0, t0 / 1e6 - time.monotonic()))
+            cpu_start, window_start = server.cpu_seconds(), time.monotonic()
+            machine = MachineCpu()
+            time.sleep(max(0.0, window_end - time.monotonic()))
+            server_cpu = (server.cpu_seconds() - cpu_start) / (time.monotonic() - window_start)
+            machine_cpu = machine.percent()
+            time.sleep(args.drain)
+            rss, pss = server.memory_mb()
+            reports = load.report()
+        finally:
+            load.close()
+    finally:
         server.stop()
-
-
-# --------------------------------------------------------------------------- the app
-
-
-def workshop_cli(env: dict, *args: str, stdin: str = "") -> str:
-    done = subprocess.run(
-        [str(WORKSHOP_BIN), *args],
-        env=env,
-        cwd=ROOT,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise SetupError(f"workshop {args[0]} failed:\n{done.stderr[-2000:]}")
-    return done.stdout
-
-
-def server_env(async_mode: str) -> dict:
-    return {**os.environ, "WORKSHOP_ASYNC_MODE": async_mode}
-
-
-def start_app(workdir: Path, args: argparse.Namespace, async_mode: str) -> Server:
-    """Fresh instance, facilitator, workshop at its write stage, N participants joined."""
-    port = free_port()
-    workdir = workdir / f"app-{async_mode}"
-    workdir.mkdir()
-    env = {
-        **server_env(async_mode),
-        "WORKSHOP_INSTANCE_PATH": str(workdir / "instance"),
-        "WORKSHOP_BASE_URL": f"http://127.0.0.1:{port}",
-        "WORKSHOP_RATELIMIT_ENABLED": "false",
-    }
-    workshop_cli(env, "create-facilitator", EMAIL, "--password-stdin", stdin=PASSWORD + "\n")
-    created = json.loads(
-        workshop_cli(env, "new", "--plan", "pd-discovery", "--title", "Bench", "--owner", EMAIL, "--json")
-    )
-    server = spawn(
-        "app",
-        [str(WORKSHOP_BIN), "serve", "--port", str(port), "--threads", str(args.threads)],
-        env,
-        workdir,
-        port,
-    )
-    server.workshop_id = created["id"]
-    open_write_stage(server, args.transport)
-    server.cookies = join_participants(created["join_url"], args.clients)
-    return server
-
-
-def open_write_stage(server: Server, transport: str) -> None:
-    """Log in through the login form, then move the workshop to its first write stage."""
-    http = requests.Session()
-    page = http.get(server.url + "/login", timeout=10)
-    token = re.search(r'name="csrf_token"[^>]*?value="([^"]+)"', page.text)
-    if page.status_code != 200 or token is None:
-        raise SetupError(f"GET /login gave {page.status_code} without a csrf_token field")
-    answer = http.post(
-        server.url + "/login",
-        allow_redirects=False,
-        timeout=10,
-        data={"email": EMAIL, "password": PASSWORD, "csrf_token": token.group(1)},
-    )
-    if answer.status_code != 302:
-        raise SetupError(f"facilitator login failed (HTTP {answer.status_code})")
-    facilitator = socketio.Client(reconnection=False)
-    facilitator.connect(
-        server.url,
-        headers={"Cookie": cookie_header(http.cookies)},
-        auth={"workshop": server.workshop_id, "audience": "facilitator"},
-        namespaces=[NAMESPACE],
-        transports=[transport],
-        wait_timeout=CONNECT_TIMEOUT,
-    )
-    try:
-        ack = facilitator.call(
-            "change_stage", {"stage": WRITE_STAGE}, namespace=NAMESPACE, timeout=CONNECT_TIMEOUT
-        )
-    finally:
-        facilitator.disconnect()
-    if not ack.get("ok"):
-        raise SetupError(f"change_stage refused: {ack}")
-
-
-def join_participants(join_url: str, count: int) -> list[str]:
-    """Open the join link once per phone; return each phone's Cookie header."""
-    http = requests.Session()
-    cookies = []
-    for _ in range(count):
-        http.cookies.clear()
-        answer = http.get(join_url, allow_redirects=False, timeout=10)
-        if answer.status_code != 302 or "session" not in answer.cookies:
-            raise SetupError(f"join gave HTTP {answer.status_code}: {answer.text[:200]}")
-        cookies.append(cookie_header(answer.cookies))
-    return cookies
-
-
-def cookie_header(jar) -> str:
-    return "; ".join(f"{name}={value}" for name, value in jar.items())
-
-
-def start_reference(workdir: Path, args: argparse.Namespace, async_mode: str) -> Server:
-    port = free_port()
-    # `import workshop` first, as the `workshop` command does: in gevent mode it monkey-patches
-    # the standard library before anything imports socket or ssl.
-    command = [
-        sys.executable,
-        "-c",
-        "import workshop, runpy, sys; runpy.run_path(sys.argv.pop(1), run_name='__main__')",
-        str(Path(__file__).resolve()),
-        "--serve-reference",
-        "--port",
-        str(port),
-        "--threads",
-        str(args.threads),
-        "--async-mode",
-        async_mode,
-    ]
-    server = spawn(f"reference-{async_mode}", command, server_env(async_mode), workdir, port)
-    server.cookies = [""] * args.clients
-    return server
-
-
-# --------------------------------------------------------------------------- client processes
-
-
-@dataclass
-class Plan:
-    """What one client process does: its clients (global index, cookie) and the note schedule."""
-
-    url: str
-    workshop_id: int
-    transport: str
-    clients: list[tuple[int, str]]
-    total_clients: int
-    notes: int
-    rate: float
-    drain: float
-    prefix: str
-
-
-def client_id(prefix: str, number: int) -> str:
-    return f"{prefix}-{number:07d}"
-
-
-def client_process(plan: Plan, pipe) -> None:
-    """Entry point of a client process: connect, wait for "go", post, collect, report."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
-    try:
-        clients, received, dropped, errors = connect_clients(plan)
-        pipe.send(("connected", len(clients), errors))
-        message = pipe.recv()
-        if message[0] != "go":
-            return
-        result = run_schedule(plan, clients, received, dropped, t0=message[1])
-        pipe.send(("done", result))
-        pipe.recv()  # "stop": the main process has measured the server with us connected
-        for sio in clients.values():
-            with contextlib.suppress(Exception):
-                sio.disconnect()
-    except Exception:
-        pipe.send(("error", traceback.format_exc()))
-
-
-def connect_clients(plan: Plan):
-    received: list[tuple[str, float]] = []
-    dropped: list[int] = []
-    clients: dict[int, socketio.Client] = {}
-    errors: list[str] = []
-    for number, cookie in plan.clients:
-        sio = socketio.Client(reconnection=False, handle_sigint=False)
-        sio.on(
-            "note_added",
-            namespace=NAMESPACE,
-            handler=lambda data: received.append((data["note"]["client_id"], time.monotonic())),
-        )
-        sio.on("disconnect", namespace=NAMESPACE, handler=lambda *_, n=number: dropped.append(n))
-        try:
-            sio.connect(
-                plan.url,
-                headers={"Cookie": cookie} if cookie else {},
-                auth={"workshop": plan.workshop_id, "audience": "participant"},
-                namespaces=[NAMESPACE],
-                transports=[plan.transport],
-                wait_timeout=CONNECT_TIMEOUT,
-            )
-        except socketio.exceptions.ConnectionError as error:
-            errors.append(f"client {number}: {error}")
-            continue
-        clients[number] = sio
-    return clients, received, dropped, errors
-
-
-def run_schedule(plan: Plan, clients: dict, received: list, dropped: list, t0: float) -> dict:
-    """Post this process's share of the notes at their scheduled times, then drain."""
-    sent: dict[str, float] = {}
-    acks = {"ok": 0, "failed": 0, "first_error": None}
-    lag = 0.0
-    cpu0 = time.process_time()
-
-    def on_ack(ack=None):
-        if isinstance(ack, dict) and ack.get("ok"):
-            acks["ok"] += 1
-        else:
-            acks["failed"] += 1
-            acks["first_error"] = acks["first_error"] or repr(ack)
-
-    for number in range(plan.notes):
-        sender = clients.get(number % plan.total_clients)
-        if sender is None:
-            continue
-        due = t0 + number / plan.rate
-        time.sleep(max(0.0, due - time.monotonic()))
-        note_id = client_id(plan.prefix, number)
-        sent[note_id] = time.monotonic()
-        lag = max(lag, sent[note_id] - due)
-        sender.emit(
-            "add_note",
-            {"client_id": note_id, "text": f"bench note {number}", "stage": WRITE_STAGE, "lane": None},
-            namespace=NAMESPACE,
-            callback=on_ack,
-        )
-    expected = plan.notes * len(clients)
-    deadline = t0 + plan.notes / plan.rate + plan.drain
-    while len(received) < expected and time.monotonic() < deadline:
-        time.sleep(0.05)
-    end = time.monotonic()
-    return {
-        "sent": sent,
-        "received": list(received),
-        "acks": acks,
-        "lag": lag,
-        "dropped": len(dropped),
-        "cpu": (time.process_time() - cpu0) / (end - t0),
-        "clients": len(clients),
-    }
-
-
-# --------------------------------------------------------------------------- one measurement
-
-
-def measure(server: Server, args: argparse.Namespace, prefix: str) -> dict:
-    """Connect the clients, run the schedule and return the figures for one server."""
-    rss_idle, pss_idle = server.memory_mb()
-    workers = start_client_processes(server, args, prefix)
-    finished = False
-    try:
-        connected, errors = wait_connected(workers)
-        if errors:
-            print(f"  {server.name}: {len(errors)} clients failed to connect, e.g. {errors[0]}")
-        t0 = time.monotonic() + 1.0
-        for _, pipe in workers:
-            pipe.send(("go", t0))
-        time.sleep(max(0.0, t0 - time.monotonic()))
-        cpu_start = server.cpu_seconds()
-        psutil.cpu_percent()  # starts the machine-wide CPU window
-        results = collect(workers, timeout=args.duration + args.drain + 30)
-        server_cpu = (server.cpu_seconds() - cpu_start) / (time.monotonic() - t0)
-        machine_cpu = psutil.cpu_percent()
-        rss, pss = server.memory_mb()
-        for _, pipe in workers:
-            pipe.send(("stop",))
-        finished = True
-    finally:
-        stop_client_processes(workers, wait=finished)
-    figures = summarize(results, args, connected)
+    figures = summarize(records, reports, expected_per_note)
+    figures.update(generator_figures(reports))
+    # Whatever else ran on the machine meanwhile (other people's tests on a shared machine).
+    figures["others_cpu"] = others_cpu(machine_cpu, server_cpu * 100, figures["gen_cpu_total"])
     figures.update(
         rss_idle=rss_idle,
         pss_idle=pss_idle,
@@ -478,297 +129,291 @@ def measure(server: Server, args: argparse.Namespace, prefix: str) -> dict:
         pss=pss,
         server_cpu=server_cpu * 100,
         machine_cpu=machine_cpu,
+        connect_s=connect_seconds,
     )
     return figures
 
 
-def start_client_processes(server: Server, args: argparse.Namespace, prefix: str):
-    context = multiprocessing.get_context("spawn")
-    clients = list(enumerate(server.cookies))
-    workers = []
-    for index in range(args.client_procs):
-        plan = Plan(
-            server.url,
-            server.workshop_id,
-            args.transport,
-            clients[index :: args.client_procs],
-            args.clients,
-            int(args.rate * args.duration),
-            args.rate,
-            args.drain,
-            prefix,
-        )
-        ours, theirs = context.Pipe()
-        process = context.Process(target=client_process, args=(plan, theirs), daemon=True)
-        process.start()
-        workers.append((process, ours))
-    return workers
+def schedule(records: list[dict], phones, args: argparse.Namespace, prefix: str):
+    """Notes (phone, client id, due µs): --rate a second in each workshop, from its
+    connected phones in turn; workshops offset so their notes interleave."""
+    connected: dict[int, list[int]] = {}
+    for (index, workshop), record in zip(phones, records, strict=True):
+        if record.get("connected"):
+            connected.setdefault(workshop.id, []).append(index)
+    t0 = mono_us() + 2e6  # every worker has its notes well before the first is due
+    per_workshop = int(args.rate * args.duration)
+    notes, expected = [], {}
+    for number, (_, senders) in enumerate(sorted(connected.items())):
+        offset = number / len(connected) / args.rate
+        for k in range(per_workshop):
+            client_id = f"{prefix}-w{number:03d}-n{k:06d}"
+            notes.append((senders[k % len(senders)], client_id, t0 + (offset + k / args.rate) * 1e6))
+            expected[client_id] = len(senders)
+    notes.sort(key=lambda note: note[2])
+    return notes, expected
 
 
-def receive(pipe, timeout: float, expected: str):
-    if not pipe.poll(timeout):
-        raise SetupError(f"a client process sent no '{expected}' within {timeout:.0f} s")
-    message = pipe.recv()
-    if message[0] == "error":
-        raise SetupError(f"a client process failed:\n{message[1]}")
-    return message
-
-
-def wait_connected(workers) -> tuple[int, list[str]]:
-    connected, errors = 0, []
-    budget = CONNECT_TIMEOUT * 2 + 2.0 * sum(1 for _ in workers) + 60
-    for _, pipe in workers:
-        _, count, failures = receive(pipe, budget, "connected")
-        connected += count
-        errors += failures
-    return connected, errors
-
-
-def collect(workers, timeout: float) -> list[dict]:
-    return [receive(pipe, timeout, "done")[1] for _, pipe in workers]
-
-
-def stop_client_processes(workers, wait: bool) -> None:
-    for process, _ in workers:
-        process.join(STOP_TIMEOUT if wait else 0)
-        if process.is_alive():
-            process.terminate()
-            process.join(STOP_TIMEOUT)
-
-
-# --------------------------------------------------------------------------- statistics
-
-
-def percentile(values: list[float], share: float) -> float:
-    """Nearest-rank percentile of sorted values (NaN when empty)."""
-    if not values:
-        return float("nan")
-    return values[min(len(values) - 1, max(0, math.ceil(share * len(values)) - 1))]
-
-
-def summarize(results: list[dict], args: argparse.Namespace, connected: int) -> dict:
-    sent = {note: at for result in results for note, at in result["sent"].items()}
-    latencies, last = [], {}
-    for result in results:
-        for note, at in result["received"]:
-            if note in sent:
-                latencies.append(at - sent[note])
-                last[note] = max(last.get(note, 0.0), at)
-    latencies.sort()
-    to_last = sorted(last[note] - sent[note] for note in last)
-    first = min(sent.values(), default=0.0)
-    span = max(last.values(), default=first) - first
-    acks = [result["acks"] for result in results]
+def summarize(records: list[dict], reports: list[dict], expected: dict[str, int]) -> dict:
+    sent = {entry[0]: entry for report in reports for entry in report["sent"]}
+    deliveries: dict[str, list[float]] = {}
+    for report in reports:
+        for client_id, times in report["received"].items():
+            deliveries.setdefault(client_id, []).extend(times)
+    latencies, to_last = [], []
+    received = missing_unacked = 0
+    for client_id, (_, sent_at, _, ok, _) in sent.items():
+        times = deliveries.get(client_id, [])
+        received += min(len(times), expected[client_id])
+        if not ok:  # refused or never acknowledged: the server may not have kept it
+            missing_unacked += max(0, expected[client_id] - len(times))
+        latencies += [(at - sent_at) / 1000 for at in times]
+        if times:
+            to_last.append((max(times) - sent_at) / 1000)
+    acks = [(ack - at) / 1000 for _, at, ack, ok, _ in sent.values() if ack is not None]
+    refused = [entry for entry in sent.values() if entry[2] is not None and not entry[3]]
+    expected_total = sum(expected[client_id] for client_id in sent)
+    latency, last, ack = spread(latencies), spread(to_last), spread(acks)
+    joins = [r["join_ms"] + r.get("page_ms", 0) for r in records if "join_ms" in r]
     return {
-        "connected": connected,
+        "phones": len(records),
+        "connected": sum(1 for r in records if r.get("connected")),
+        "connect_error": error_summary(records),
+        "retried": sum(1 for r in records if r.get("attempts", 1) > 1),
+        "first_error": error_summary(records, "first_error"),
+        "join_p95": spread(joins)["p95"] if joins else math.nan,
         "sent": len(sent),
-        "acked": sum(a["ok"] for a in acks),
-        "refused": sum(a["failed"] for a in acks),
-        "first_error": next((a["first_error"] for a in acks if a["first_error"]), None),
-        "expected": len(sent) * connected,
-        "received": len(latencies),
-        "p50": percentile(latencies, 0.50) * 1000,
-        "p95": percentile(latencies, 0.95) * 1000,
-        "p99": percentile(latencies, 0.99) * 1000,
-        "last_p95": percentile(to_last, 0.95) * 1000,
-        "max": (latencies[-1] if latencies else float("nan")) * 1000,
-        "rate": len(latencies) / span if span > 0 else float("nan"),
-        "dropped": sum(result["dropped"] for result in results),
-        "client_cpu": max(result["cpu"] for result in results) * 100,
-        "send_lag": max(result["lag"] for result in results) * 1000,
+        "acked": sum(1 for e in sent.values() if e[3]),
+        "refused": len(refused),
+        "first_refusal": refused[0][4] if refused else None,
+        "expected": expected_total,
+        "received": received,
+        "missing_pct": 100 * (expected_total - received) / expected_total if expected_total else math.nan,
+        "missing_unacked": missing_unacked,
+        "extra": sum(len(t) for t in deliveries.values()) - received,
+        "p50": latency["p50"],
+        "p95": latency["p95"],
+        "p99": latency["p99"],
+        "max": latency["max"],
+        "last_p95": last["p95"],
+        "ack_p95": ack["p95"],
+        "dropped": sum(r["disconnects"] for r in reports),
+        "drop_reasons": sorted({x for r in reports for x in r["disconnect_reasons"]}),
     }
 
 
-# --------------------------------------------------------------------------- report
-
-
 ROWS = [
-    ("clients connected", "connected", "{:.0f}"),
+    ("phones connected", "connected", "{:.0f}"),
+    ("phones that had to retry", "retried", "{:.0f}"),
+    ("join + phone page p95 (ms)", "join_p95", "{:.0f}"),
     ("notes sent", "sent", "{:.0f}"),
     ("notes acked ok", "acked", "{:.0f}"),
     ("deliveries expected", "expected", "{:.0f}"),
     ("deliveries received", "received", "{:.0f}"),
+    ("missing after the drain (%)", "missing_pct", "{:.2f}"),
+    ("  missing, of notes not acked ok", "missing_unacked", "{:.0f}"),
     ("latency p50 (ms)", "p50", "{:.1f}"),
     ("latency p95 (ms)", "p95", "{:.1f}"),
     ("latency p99 (ms)", "p99", "{:.1f}"),
-    ("latency max (ms)", "max", "{:.1f}"),
-    ("note→last client p95 (ms)", "last_p95", "{:.1f}"),
-    ("deliveries/s", "rate", "{:.0f}"),
+    ("latency max (ms)", "max", "{:.0f}"),
+    ("note → last phone p95 (ms)", "last_p95", "{:.1f}"),
+    ("ack p95 (ms)", "ack_p95", "{:.1f}"),
     ("server CPU (% of a core)", "server_cpu", "{:.0f}"),
-    ("server RSS idle (MB)", "rss_idle", "{:.1f}"),
-    ("server RSS, N clients (MB)", "rss", "{:.1f}"),
-    ("server PSS, N clients (MB)", "pss", "{:.1f}"),
-    ("client proc CPU max (%)", "client_cpu", "{:.0f}"),
-    ("send lag max (ms)", "send_lag", "{:.1f}"),
-    ("machine CPU (% all cores)", "machine_cpu", "{:.0f}"),
+    ("server RSS idle (MB)", "rss_idle", "{:.0f}"),
+    ("server RSS with phones (MB)", "rss", "{:.0f}"),
+    ("server PSS with phones (MB)", "pss", "{:.0f}"),
+    ("generator CPU, busiest worker (%)", "gen_cpu_max", "{:.0f}"),
+    ("generator CPU, all workers (%)", "gen_cpu_total", "{:.0f}"),
+    ("generator loop delay p99 (ms)", "gen_loop_p99", "{:.1f}"),
+    ("generator send lag max (ms)", "gen_send_lag", "{:.1f}"),
+    ("machine CPU (% of all cores)", "machine_cpu", "{:.0f}"),
+    ("  used elsewhere (% of a core)", "others_cpu", "{:.0f}"),
 ]
-RATIO_KEYS = {"p50", "p95", "p99", "max", "last_p95", "rate", "server_cpu", "rss_idle", "rss", "pss"}
+RATIO_KEYS = {"p50", "p95", "p99", "max", "last_p95", "ack_p95", "server_cpu", "rss", "pss", "rss_idle"}
 
 
-def print_table(figures: dict[str, dict], ratio: tuple[str, str, str] | None = None) -> None:
-    """One column per measured server; with `ratio` (a, b, label), a last column a/b."""
-    names = list(figures)
-    show_ratio = ratio is not None and all(name in figures for name in ratio[:2])
-    header = f"{'':28}" + "".join(f"{name:>12}" for name in names)
-    if show_ratio:
-        header += f"{ratio[2]:>13}"
-    print(header)
-    for label, key, style in ROWS:
-        line = f"{label:28}" + "".join(f"{style.format(figures[n][key]):>12}" for n in names)
-        if show_ratio and key in RATIO_KEYS and figures[ratio[1]][key]:
-            line += f"{figures[ratio[0]][key] / figures[ratio[1]][key]:>12.2f}x"
-        print(line)
-
-
-COMPARED = [
-    ("latency p50", "p50", "ms"),
-    ("p95", "p95", "ms"),
-    ("p99", "p99", "ms"),
-    ("deliveries/s", "rate", ""),
-    ("RSS with N clients", "rss", "MB"),
+DISTANCES = [
+    ("latency p95", "p95", "ms"),
     ("server CPU", "server_cpu", "% of a core"),
+    ("server PSS", "pss", "MB"),
 ]
 
 
-def comparison_line(name: str, threading: dict, gevent: dict) -> str:
-    """`gevent vs threading` for one server: each figure threading → gevent (gevent/threading)."""
-    parts = []
-    for label, key, unit in COMPARED:
-        before, after = threading[key], gevent[key]
-        share = f"{after / before:.2f}x" if before else "n/a"
-        digits = 1 if key in {"p50", "p95", "p99", "rss"} else 0
-        parts.append(
-            f"{label} {before:.{digits}f} → {after:.{digits}f}{' ' + unit if unit else ''} ({share})"
-        )
-    return f"gevent vs threading, {name}: " + "; ".join(parts)
+def distance_lines(figures: dict[str, dict]) -> list[str]:
+    """Where the app's distance to the Node relay goes, per async mode: the Node relay, plus
+    what the python Socket.IO stack adds (python relay - Node relay), plus the app's own work
+    (app - python relay)."""
+    lines = []
+    for mode in ("threading", "gevent"):
+        app, relay, node = (figures.get(t) for t in (f"app-{mode}", f"pyrelay-{mode}", "node"))
+        if not (app and relay and node):
+            continue
+        parts = [
+            f"{label} node {node[key]:.0f} + python stack {relay[key] - node[key]:+.0f} + app's own "
+            f"{app[key] - relay[key]:+.0f} = app {app[key]:.0f} {unit}"
+            for label, key, unit in DISTANCES
+        ]
+        lines.append(f"distance to node, {mode}: " + "; ".join(parts))
+    return lines
 
 
-def warnings(figures: dict[str, dict], args: argparse.Namespace) -> list[str]:
+def problems(figures: dict[str, dict]) -> list[str]:
     notes = []
     for name, fig in figures.items():
-        if fig["connected"] < args.clients:
-            notes.append(f"{name}: only {fig['connected']}/{args.clients} clients connected")
-        if fig["received"] < fig["expected"]:
-            notes.append(f"{name}: {fig['expected'] - fig['received']} deliveries missing")
-        if fig["refused"]:
-            notes.append(f"{name}: {fig['refused']} notes refused, e.g. {fig['first_error']}")
-        if fig["dropped"]:
-            notes.append(f"{name}: {fig['dropped']} clients were disconnected during the run")
-        if fig["client_cpu"] > 80 or fig["send_lag"] > 50:
+        if fig["connected"] < fig["phones"]:
             notes.append(
-                f"{name}: the client side lagged (send lag {fig['send_lag']:.0f} ms, "
-                f"busiest client process {fig['client_cpu']:.0f}% CPU): latencies "
-                "include client-side queueing (try --client-procs, or a lower rate)"
+                f"{name}: only {fig['connected']}/{fig['phones']} phones connected, {fig['connect_error']}"
             )
-        if fig["machine_cpu"] > 75:
+        if fig["retried"]:
             notes.append(
-                f"{name}: the machine was saturated ({fig['machine_cpu']:.0f}% of all "
-                "cores): clients and server compete for CPU"
+                f"{name}: {fig['retried']} phones connected only on a retry (join flow "
+                f"started over): {fig['first_error']}"
+            )
+        if fig["received"] < fig["expected"]:
+            notes.append(
+                f"{name}: {fig['expected'] - fig['received']} deliveries missing "
+                f"({fig['missing_pct']:.2f} %; {fig['missing_unacked']} of them of notes the server "
+                "did not ack ok)"
+            )
+        if fig["refused"]:
+            notes.append(f"{name}: {fig['refused']} notes refused, e.g. {fig['first_refusal']}")
+        if fig["acked"] + fig["refused"] < fig["sent"]:
+            notes.append(f"{name}: {fig['sent'] - fig['acked'] - fig['refused']} notes never acknowledged")
+        if fig["dropped"]:
+            notes.append(
+                f"{name}: {fig['dropped']} phones were disconnected during the run "
+                f"({', '.join(fig['drop_reasons'])})"
+            )
+        if fig["extra"]:
+            notes.append(f"{name}: {fig['extra']} deliveries more than expected (duplicates)")
+        saturated = generator_saturated(fig)
+        busy = fig["machine_cpu"] > 90
+        if saturated:
+            why = (
+                "its own CPU was low: the machine was busy"
+                if busy and fig["gen_cpu_max"] < 50
+                else "try more --workers or a lower rate"
+            )
+            notes.append(
+                f"{name}: GENERATOR FELL BEHIND ({saturated}): latencies include its own queueing; {why}"
+            )
+        if busy:
+            notes.append(
+                f"{name}: the machine was busy ({fig['machine_cpu']:.0f}% of all cores, "
+                "other processes included): server and generator competed for CPU"
             )
     return notes
 
 
-# --------------------------------------------------------------------------- main
-
-
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--clients", "-n", type=int, default=200, help="clients per server")
-    parser.add_argument("--rate", type=float, default=10.0, help="notes per second, in total")
-    parser.add_argument("--duration", type=float, default=20.0, help="seconds of posting")
+    parser.add_argument("--phones", "-n", type=int, default=200, help="phones, in total")
+    parser.add_argument("--workshops", "-w", type=int, default=1, help="workshops the phones are spread over")
+    parser.add_argument("--rate", type=float, default=10.0, help="notes per second in each workshop")
+    parser.add_argument("--duration", type=float, default=30.0, help="seconds of posting")
     parser.add_argument(
         "--drain", type=float, default=10.0, help="seconds to wait for late deliveries after the last note"
     )
-    parser.add_argument("--transport", choices=["websocket", "polling"], default="websocket")
-    parser.add_argument("--client-procs", type=int, default=4, help="processes the clients are spread over")
     parser.add_argument(
-        "--threads",
-        type=int,
-        default=500,
-        help="connections per server: gthread threads, or gevent's worker_connections",
+        "--targets",
+        default="app,pyrelay,node",
+        help="comma-separated: app, pyrelay, node, or app-gevent, "
+        "pyrelay-threading... (default: app,pyrelay,node)",
     )
     parser.add_argument(
         "--async-mode",
         choices=["threading", "gevent", "both"],
         default="threading",
-        help="server stack of both servers (both: threading, then gevent)",
+        help="server stack of `app` and `pyrelay` (both: one target each)",
     )
-    parser.add_argument("--only", choices=["app", "reference"], help="measure one server")
-    parser.add_argument("--serve-reference", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--transport", choices=["websocket", "polling"], default="websocket")
+    parser.add_argument(
+        "--workers", type=int, default=2, help="load-generator processes the phones are spread over"
+    )
+    parser.add_argument(
+        "--concurrency", type=int, default=4, help="phones each worker opens at once while connecting"
+    )
+    parser.add_argument(
+        "--retries",
+        type=int,
+        default=2,
+        help="times a phone that failed to join or connect starts over, as a "
+        "person reloads the page (counted and reported)",
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=0,
+        help="connections a server process holds (gthread threads or gevent "
+        "worker_connections; default: phones + 100)",
+    )
+    parser.add_argument(
+        "--database-url",
+        help="run the app on a fresh database on this PostgreSQL server "
+        "(default: SQLite in the instance folder)",
+    )
     args = parser.parse_args(argv)
-    if args.clients < 1 or args.rate <= 0 or args.duration <= 0 or args.client_procs < 1:
-        parser.error("--clients, --rate, --duration and --client-procs must be positive")
-    if args.serve_reference and args.async_mode == "both":
-        parser.error("--serve-reference needs one async mode")
-    if args.async_mode in {"gevent", "both"} and not args.serve_reference:
-        import importlib.util
-
-        if importlib.util.find_spec("gevent") is None:
-            parser.error("--async-mode gevent needs gevent: pip install -e '.[gevent]'")
+    if (
+        min(args.phones, args.workshops, args.workers, args.concurrency) < 1
+        or args.rate <= 0
+        or args.duration <= 0
+    ):
+        parser.error(
+            "--phones, --workshops, --workers, --concurrency, --rate and --duration must be positive"
+        )
+    if args.workshops > args.phones:
+        parser.error("more workshops than phones")
+    args.threads = args.threads or args.phones + 100
+    args.target_list = parse_targets(args.targets, args.async_mode)
     return args
 
 
-def worker_class(async_mode: str) -> str:
-    """The worker workshop/server.py picks (not imported here: `import workshop` may patch)."""
-    if async_mode == "threading":
-        return "gthread"
-    import importlib.util
-
-    return "GeventWebSocketWorker" if importlib.util.find_spec("geventwebsocket") else "gevent"
-
-
 def run(args: argparse.Namespace) -> int:
-    starters = {"app": start_app, "reference": start_reference}
-    names = [args.only] if args.only else list(starters)
-    modes = ["threading", "gevent"] if args.async_mode == "both" else [args.async_mode]
+    prepare_generator()
     print(
-        f"fan-out: {args.clients} clients, {args.rate:g} notes/s for {args.duration:g} s, "
-        f"{args.transport}, {args.client_procs} client processes, {os.cpu_count()} CPUs, "
-        f"async mode {' then '.join(modes)}"
+        f"fan-out: {args.phones} phones in {args.workshops} workshop(s), {args.rate:g} notes/s "
+        f"per workshop for {args.duration:g} s (+{args.drain:g} s drain), {args.transport}, "
+        f"{args.workers} generator processes; rate limits off "
+        f"(WORKSHOP_RATELIMIT_ENABLED=false); app database: "
+        f"{'PostgreSQL' if args.database_url else 'SQLite'}"
     )
-    figures: dict[str, dict[str, dict]] = {mode: {} for mode in modes}
-    workdir = Path(tempfile.mkdtemp(prefix="fanout-"))
-    try:
-        for mode in modes:
-            for name in names:
-                print(f"- {name} ({mode}): starting, connecting, posting...", flush=True)
-                server = starters[name](workdir, args, mode)
-                try:
-                    figures[mode][name] = measure(server, args, prefix=secrets.token_hex(4))
-                finally:
-                    server.stop()
-    finally:
-        stop_all()
-        shutil.rmtree(workdir, ignore_errors=True)
-    for mode in modes:
-        print(f"\nasync mode {mode} (gunicorn worker {worker_class(mode)})")
-        print_table(figures[mode], ratio=("app", "reference", "app/ref"))
-    if len(modes) == 2:
-        for name in names:
-            print(f"\n{name}: threading vs gevent")
-            print_table(
-                {mode: figures[mode][name] for mode in modes}, ratio=("gevent", "threading", "gevent/thr")
+    print(machine_line())
+    for target in args.target_list:
+        print(f"  {describe_target(target)}")
+    figures: dict[str, dict] = {}
+    workdir = new_workdir("fanout-")
+    for target in args.target_list:
+        # A fresh PostgreSQL database for each app (None: SQLite in its instance folder).
+        with scratch_database(args.database_url if target.startswith("app") else None) as database_url:
+            print(
+                f"- {target}: starting, connecting {args.phones} phones, posting... "
+                f"(load average {load_average():.2f})",
+                flush=True,
             )
-        print()
-        for name in names:
-            print(comparison_line(name, figures["threading"][name], figures["gevent"][name]))
-    problems = [f"[{mode}] {problem}" for mode in modes for problem in warnings(figures[mode], args)]
-    for problem in problems:
+            figures[target] = measure(target, args, workdir, database_url)
+            fig = figures[target]
+            print(
+                f"  {fig['connected']}/{fig['phones']} connected in {fig['connect_s']:.0f} s; "
+                f"p95 {fig['p95']:.1f} ms; missing {fig['missing_pct']:.2f} %",
+                flush=True,
+            )
+    print()
+    print_table(figures, ROWS, ratio_pairs(args.target_list), RATIO_KEYS)
+    for line in distance_lines(figures):
+        print(line)
+    print(f"(after: {machine_line()})")
+    for problem in problems(figures):
         print(f"! {problem}")
-    incomplete = any(
-        f["received"] < f["expected"] or f["connected"] < args.clients
-        for per_mode in figures.values()
-        for f in per_mode.values()
-    )
-    return 1 if incomplete else 0
+    complete = all(f["received"] >= f["expected"] and f["connected"] == f["phones"] for f in figures.values())
+    if complete:
+        shutil.rmtree(workdir, ignore_errors=True)
+    else:
+        print(f"server and generator logs: {workdir}")
+    return 0 if complete else 1
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    if args.serve_reference:
-        serve_reference(args.port, args.threads, args.async_mode)
-        return 0
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         return run(args)

@@ -21,6 +21,7 @@ import os
 import socketio
 
 from workshop import MAX_MESSAGE_BYTES
+from workshop.live.transport import WithoutWebSocketCompression
 from workshop.server import run_server
 
 NAMESPACE = "/live"
@@ -66,7 +67,10 @@ def main() -> None:
     )
     args = parser.parse_args()
     mode = os.environ.get("WORKSHOP_ASYNC_MODE", "threading")
-    run_server(socketio.WSGIApp(build(mode)), "127.0.0.1", args.port, args.threads, async_mode=mode)
+    # The app's transport choice too: WebSocket frames uncompressed (workshop.live.transport),
+    # so the ratio app / relay measures the app's own work, not a difference in compression.
+    app = WithoutWebSocketCompression(socketio.WSGIApp(build(mode)))
+    run_server(app, "127.0.0.1", args.port, args.threads, async_mode=mode)
 
 
 if __name__ == "__main__":

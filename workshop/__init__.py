@@ -131,6 +131,7 @@ def _init_extensions(app: Flask) -> None:
     from workshop import database, i18n
     from workshop.accounts.views import init_login
     from workshop.audiences import broadcast
+    from workshop.audiences import strings as live_strings
     from workshop.extensions import csrf, db, limiter, migrate, socketio, talisman
     from workshop.live.announce import install_announcements
     from workshop.live.origins import allowed_origin_checker
@@ -154,6 +155,7 @@ def _init_extensions(app: Flask) -> None:
     init_login(app)
     _import_event_handlers()
     install_announcements(broadcast)
+    live_strings.init_app(app)
     socketio.init_app(
         app,
         async_mode=app.config["ASYNC_MODE"],

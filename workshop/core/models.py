@@ -3,17 +3,44 @@ each of its stages. Features own their own tables; these are the ones they all s
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint, false, func
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from workshop.extensions import NEVER_REUSE_IDS, db
 from workshop.plans import Plan, Stage, plan_from_data
 
 if TYPE_CHECKING:
     from workshop.accounts.models import Facilitator
+
+
+class _PlanCache:
+    """A small least-recently-used map of parsed plans, shared by the process's threads."""
+
+    def __init__(self, size: int = 512):
+        self.size = size
+        self.plans: OrderedDict[tuple, Plan] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple) -> Plan | None:
+        with self.lock:
+            plan = self.plans.get(key)
+            if plan is not None:
+                self.plans.move_to_end(key)
+            return plan
+
+    def put(self, key: tuple, plan: Plan) -> None:
+        with self.lock:
+            self.plans[key] = plan
+            while len(self.plans) > self.size:
+                self.plans.popitem(last=False)
+
+
+_parsed_plans = _PlanCache()
 
 
 class Workshop(db.Model):
@@ -40,7 +67,11 @@ class Workshop(db.Model):
     place: Mapped[str | None] = mapped_column(String(200))
     held_on: Mapped[date | None]
     plan_slug: Mapped[str] = mapped_column(String(64))
-    plan_data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Loaded only when the parsed plan is not cached (see `plan`): every event loads the
+    # workshop, and decoding its plan each time was a tenth of a busy server's work.
+    plan_data: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
+    # Grows when the plan snapshot is edited, so cached parsed plans are never stale.
+    plan_version: Mapped[int] = mapped_column(default=1, server_default="1")
     owner_id: Mapped[int] = mapped_column(ForeignKey("facilitator.id"))
     current_stage: Mapped[int] = mapped_column(default=0)
     revision: Mapped[int] = mapped_column(default=0)
@@ -51,13 +82,19 @@ class Workshop(db.Model):
 
     owner: Mapped[Facilitator] = relationship()
 
-    _plan_cache = None  # not mapped: the parsed plan, built once per loaded object
-
     @property
     def plan(self) -> Plan:
-        if self._plan_cache is None or self._plan_cache.slug != self.plan_slug:
-            self._plan_cache = plan_from_data(self.plan_data, self.plan_slug)
-        return self._plan_cache
+        """The plan as run, parsed once per process and plan version (a snapshot only
+        changes with `plan_version`)."""
+        session = object_session(self)
+        if session is None or self.id is None:  # not stored yet: nothing to key a cache on
+            return plan_from_data(self.plan_data, self.plan_slug)
+        key = (str(session.get_bind().url), self.id, self.plan_version, self.plan_slug)
+        plan = _parsed_plans.get(key)
+        if plan is None:
+            plan = plan_from_data(self.plan_data, self.plan_slug)
+            _parsed_plans.put(key, plan)
+        return plan
 
     @property
     def stage(self) -> Stage:

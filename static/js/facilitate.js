@@ -128,7 +128,49 @@ function clusterToolbar(view) {
     const ids = chosenNotes();
     if (ids) clusterAction("ungroup_notes", { note_ids: ids });
   }));
+  bar.append(button(t("suggest_groups"), askForSuggestions));
   return bar;
+}
+
+// Suggested groups: computed by the server on request among the ungrouped notes; the
+// facilitator accepts one (as it is or renamed) or ignores it. Nothing changes until then.
+let suggestions = null;
+
+async function askForSuggestions() {
+  const ack = await send("suggest_groups");
+  if (!ack.ok) return;
+  suggestions = ack.suggestions;
+  applyState(state);
+}
+
+function suggestionPanel(view, notesById, grouped) {
+  // Keep only what is still loose: the board may have moved on since the suggestion.
+  suggestions = suggestions
+    .map((s) => ({ ...s, note_ids: s.note_ids.filter((id) => notesById.has(id) && !grouped.has(id)) }))
+    .filter((s) => s.note_ids.length >= 2);
+  const panel = el("section", "suggestions");
+  panel.setAttribute("aria-label", t("suggestions"));
+  const heading = el("h3", null, t("suggestions"));
+  heading.append(button(t("hide"), () => { suggestions = null; applyState(state); }));
+  panel.append(heading);
+  if (!suggestions.length) panel.append(el("p", "hint", t("no_suggestions")));
+  else panel.append(el("p", "hint", t("suggestion_hint")));
+  for (const suggestion of suggestions) {
+    const card = el("article", "suggestion");
+    const title = el("input");
+    title.value = suggestion.title;
+    title.maxLength = 120;
+    title.setAttribute("aria-label", t("group_name"));
+    const list = el("ul", "notes");
+    for (const id of suggestion.note_ids) list.append(el("li", "note", notesById.get(id).text));
+    const accept = () => clusterAction("group_notes", { note_ids: suggestion.note_ids, title: title.value });
+    const ignore = () => { suggestions = suggestions.filter((s) => s !== suggestion); applyState(state); };
+    const tools = el("div", "note-tools");
+    tools.append(button(t("accept"), accept, "primary"), button(t("ignore"), ignore));
+    card.append(title, list, tools);
+    panel.append(card);
+  }
+  return panel;
 }
 
 function clusterCard(view, cluster, notesById) {
@@ -182,7 +224,9 @@ function clusterBoard(view) {
   for (const cluster of view.clusters) clusters.append(clusterCard(view, cluster, notesById));
   const layout = el("div", "cluster-layout");
   layout.append(loose, clusters);
-  return [clusterToolbar(view), layout];
+  const parts = [clusterToolbar(view)];
+  if (suggestions) parts.push(suggestionPanel(view, notesById, grouped));
+  return [...parts, layout];
 }
 
 // --- Vote and rating ---------------------------------------------------------------
@@ -312,6 +356,7 @@ function applyState(next) {
   if (isStale(state, next)) return;
   const stageChanged = !state || state.stage.index !== next.stage.index;
   state = next;
+  if (stageChanged) suggestions = null;
   if (stageChanged && state.stage.minutes) $("timer-minutes").value = state.stage.minutes;
   renderStage(state);
   const index = state.stage.index;

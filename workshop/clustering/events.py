@@ -64,3 +64,9 @@ def on_merge(context: LiveContext, payload: dict) -> dict:
 def on_dissolve(context: LiveContext, payload: dict) -> dict:
     services.dissolve_cluster(context.workshop, context.actor, payload.get("cluster_id"))
     return {}
+
+
+@live_event("suggest_groups", limit="30/minute", writes=False)
+def on_suggest(context: LiveContext, payload: dict) -> dict:
+    """Suggested groups for the console (the facilitator accepts one with `group_notes`)."""
+    return {"suggestions": services.suggested_groups(context.workshop, context.actor)}

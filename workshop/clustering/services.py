@@ -24,6 +24,7 @@ from workshop.core.stages import ensure_stage_takes_input
 from workshop.errors import InvalidInput, NotAllowed, NotFound
 from workshop.extensions import db
 from workshop.plans import Stage
+from workshop.suggestions import NoteText, suggest_groups
 
 MAX_NOTES_PER_ACTION = 200
 
@@ -161,6 +162,30 @@ def group_notes(workshop: Workshop, actor: Actor, note_ids: Any, title: Any) -> 
     db.session.flush()
     _move_notes(workshop, notes, cluster.id)
     return cluster
+
+
+MAX_SUGGESTIONS = 12
+
+
+def suggested_groups(workshop: Workshop, actor: Actor) -> list[dict[str, Any]]:
+    """Groups of similar notes among those not grouped yet, for the facilitator to accept,
+    adjust or ignore. Reads only: nothing changes until the facilitator groups notes.
+
+    Computed on request, not on every change: it takes well under a second for 500
+    notes (bench/suggestions.py), too much to repeat for every note that arrives.
+    """
+    ensure_facilitator(workshop, actor)
+    if workshop.stage.kind != "cluster":
+        raise NotAllowed(_("Notes are grouped during a clustering stage."))
+    loose = [
+        NoteText(note.id, note.text)
+        for note in clusterable_notes(workshop, workshop.current_stage)
+        if note.cluster_id is None
+    ]
+    return [
+        {"note_ids": list(group.note_ids), "title": group.title, "cohesion": round(group.cohesion, 3)}
+        for group in suggest_groups(loose, max_groups=MAX_SUGGESTIONS)
+    ]
 
 
 def add_to_cluster(workshop: Workshop, actor: Actor, note_ids: Any, cluster_id: Any) -> Cluster:

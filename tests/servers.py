@@ -59,6 +59,7 @@ class Server:
     database_url: str | None
     port: int = field(default_factory=free_port)
     extra_env: dict[str, str] = field(default_factory=dict)
+    serve_args: tuple[str, ...] = ()  # more options for `workshop serve` (e.g. --processes 3)
     process: subprocess.Popen | None = None
 
     @property
@@ -97,7 +98,7 @@ class Server:
     def start(self) -> Server:
         with self.log_path.open("a") as log:  # the child keeps its own handle
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "workshop.cli", "serve", "--port", str(self.port)],
+                [sys.executable, "-m", "workshop.cli", "serve", "--port", str(self.port), *self.serve_args],
                 env=self.env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -108,8 +109,9 @@ class Server:
             try:
                 if requests.get(self.url + "/healthz", timeout=2).status_code == 200:
                     return self
-            except requests.ConnectionError:
-                time.sleep(0.2)
+            except requests.RequestException:
+                pass
+            time.sleep(0.2)  # not listening yet, or a proxy whose processes are starting
         self.kill()
         raise RuntimeError("server did not start: " + self.log_path.read_text())
 

@@ -7,6 +7,7 @@ each works on a fresh install.
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from pathlib import Path
 
@@ -65,14 +66,25 @@ def init_db() -> None:
     help="Connections this process can hold at once (each phone uses one). "
     "Default: 10000 with gevent, 500 with threading.",
 )
+@click.option(
+    "--processes",
+    default=1,
+    type=click.IntRange(1, 64),
+    show_default=True,
+    help="Run this many single-worker processes behind HAProxy (deploy/haproxy.cfg); "
+    "needs PostgreSQL (WORKSHOP_DATABASE_URL) and Redis (WORKSHOP_MESSAGE_QUEUE).",
+)
 @with_appcontext
-def serve(host: str, port: int, connections: int | None) -> None:
+def serve(host: str, port: int, connections: int | None, processes: int) -> None:
     """Serve the app (HTTP and Socket.IO) with one gunicorn worker process.
 
-    One worker per process, as Flask-SocketIO requires; for more, run several
-    processes behind a sticky proxy with WORKSHOP_MESSAGE_QUEUE set.
+    One worker per process, as Flask-SocketIO requires; `--processes N` runs N of them
+    behind HAProxy with sticky sessions, sharing PostgreSQL and the Redis message queue.
     """
     _ready()
+    if processes > 1:
+        _serve_processes(host, port, connections, processes)
+        return
     from workshop.server import run_server
 
     app = current_app._get_current_object()
@@ -83,6 +95,23 @@ def serve(host: str, port: int, connections: int | None) -> None:
     )
     click.echo(f"workshop serving on http://{host}:{port}; join links use {links}")
     run_server(app, host, port, connections)
+
+
+def _serve_processes(host: str, port: int, connections: int | None, processes: int) -> None:
+    from workshop.processes import CannotServe, serve_processes
+
+    app = current_app._get_current_object()
+    try:
+        supervisor = serve_processes(app.config, host, port, processes, connections, Path(app.instance_path))
+    except CannotServe as error:
+        _fail(str(error))
+    signal.signal(signal.SIGTERM, supervisor.stop)
+    signal.signal(signal.SIGINT, supervisor.stop)
+    ports = ", ".join(str(worker.port) for worker in supervisor.workers)
+    click.echo(
+        f"workshop serving on http://{host}:{port}: HAProxy in front of {processes} processes ({ports})"
+    )
+    supervisor.watch()
 
 
 @main.command("create-facilitator")

@@ -45,7 +45,7 @@ LAYERS: list[set[str]] = [
     {"importing"},
     {"reports"},
     {"synthesis"},
-    {"demo", "errors_views", "health", "server", "cli", "workshop"},
+    {"demo", "errors_views", "health", "server", "processes", "cli", "workshop"},
 ]
 LEVEL = {unit: level for level, units in enumerate(LAYERS) for unit in units}
 

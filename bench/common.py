@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import dataclasses
 import json
 import math
 import os
@@ -161,8 +162,9 @@ def spawn(target: str, command: list[str], env: dict, workdir: Path, port: int) 
         if process.poll() is not None:
             raise SetupError(f"{target} server exited:\n{server.log_tail()}")
         with contextlib.suppress(requests.RequestException):
-            requests.get(server.url + "/", timeout=2)
-            return server
+            # A proxy answers 503 until the processes behind it are up.
+            if requests.get(server.url + "/", timeout=2).status_code < 500:
+                return server
         time.sleep(0.2)
     raise SetupError(f"{target} server did not answer within {SERVER_START_TIMEOUT:.0f} s")
 
@@ -177,17 +179,30 @@ def parse_targets(text: str, async_mode: str) -> list[str]:
     modes = list(ASYNC_MODES) if async_mode == "both" else [async_mode]
     targets: list[str] = []
     for name in (part.strip() for part in text.split(",") if part.strip()):
-        kind, _, mode = name.partition("-")
-        if kind not in KINDS or (mode and (kind == "node" or mode not in ASYNC_MODES)):
+        kind, mode, processes = split_target(name)
+        if (
+            kind not in KINDS
+            or (mode and (kind == "node" or mode not in ASYNC_MODES))
+            or (processes > 1 and kind != "app")
+        ):
             raise SystemExit(
                 f"unknown target {name!r}: use app, pyrelay, node, app-threading, "
-                "app-gevent, pyrelay-threading or pyrelay-gevent"
+                "app-gevent, pyrelay-threading, pyrelay-gevent, or app-gevent-x2 "
+                "(the app as `workshop serve --processes 2`, behind HAProxy)"
             )
-        names = [kind] if kind == "node" else [f"{kind}-{m}" for m in ([mode] if mode else modes)]
+        suffix = f"-x{processes}" if processes > 1 else ""
+        names = [kind] if kind == "node" else [f"{kind}-{m}{suffix}" for m in ([mode] if mode else modes)]
         targets += [n for n in names if n not in targets]
     if any(t.endswith("-gevent") for t in targets) and not _has("gevent"):
         raise SystemExit("gevent targets need gevent: pip install -e '.[gevent]'")
     return targets
+
+
+def split_target(name: str) -> tuple[str, str, int]:
+    """`app-gevent-x2` → ("app", "gevent", 2); `node` → ("node", "", 1)."""
+    kind, _, rest = name.partition("-")
+    mode, _, copies = rest.partition("-x")
+    return kind, mode, int(copies) if copies.isdigit() else 1
 
 
 def _has(module: str) -> bool:
@@ -204,9 +219,14 @@ def worker_class(async_mode: str) -> str:
 
 
 def describe_target(target: str) -> str:
-    kind, _, mode = target.partition("-")
+    kind, mode, processes = split_target(target)
     if kind == "node":
         return f"node: bare Socket.IO relay, node {node_version()}"
+    if processes > 1:
+        return (
+            f"{target}: the app (workshop serve --processes {processes}): HAProxy in front of "
+            f"{processes} processes, gunicorn 1 worker each ({worker_class(mode)}), Redis queue"
+        )
     what = "the app (workshop serve)" if kind == "app" else "bare python-socketio relay"
     return f"{target}: {what}, gunicorn 1 worker ({worker_class(mode)})"
 
@@ -221,6 +241,8 @@ class AppOptions:
     database_url: str | None = None
     write_stage: bool = True
     notes: int = 0  # notes imported into each workshop before the server starts
+    processes: int = 1  # `workshop serve --processes N` (needs PostgreSQL and message_queue)
+    message_queue: str | None = None
 
 
 def workshop_cli(env: dict, *args: str, stdin: str = "") -> str:
@@ -240,8 +262,12 @@ def workshop_cli(env: dict, *args: str, stdin: str = "") -> str:
 
 
 def start_target(target: str, workdir: Path, options: AppOptions, threads: int) -> Server:
-    kind, _, mode = target.partition("-")
+    kind, mode, processes = split_target(target)
     if kind == "app":
+        if processes > 1:
+            if not (options.database_url and options.message_queue):
+                raise SetupError(f"{target} needs --database-url (PostgreSQL) and --message-queue (Redis)")
+            options = dataclasses.replace(options, processes=processes)
         return start_app(workdir, mode, options)
     port = free_port()
     if kind == "pyrelay":
@@ -279,6 +305,8 @@ def start_app(workdir: Path, async_mode: str, options: AppOptions) -> Server:
         "WORKSHOP_RATELIMIT_ENABLED": "false",
     }
     env.pop("WORKSHOP_MESSAGE_QUEUE", None)
+    if options.processes > 1:
+        env["WORKSHOP_MESSAGE_QUEUE"] = options.message_queue
     if options.database_url:
         env["WORKSHOP_DATABASE_URL"] = options.database_url
     workshop_cli(env, "create-facilitator", EMAIL, "--password-stdin", stdin=PASSWORD + "\n")
@@ -301,7 +329,8 @@ def start_app(workdir: Path, async_mode: str, options: AppOptions) -> Server:
         created = list(pool.map(new, range(options.workshops)))
     server = spawn(
         f"app-{async_mode}",
-        [str(WORKSHOP_BIN), "serve", "--port", str(port), "--threads", str(options.threads)],
+        [str(WORKSHOP_BIN), "serve", "--port", str(port), "--threads", str(options.threads)]
+        + (["--processes", str(options.processes)] if options.processes > 1 else []),
         env,
         folder,
         port,

@@ -80,7 +80,12 @@ from common import (
 
 
 def measure(target: str, args: argparse.Namespace, workdir, database_url) -> dict:
-    options = AppOptions(workshops=args.workshops, threads=args.threads, database_url=database_url)
+    options = AppOptions(
+        workshops=args.workshops,
+        threads=args.threads,
+        database_url=database_url,
+        message_queue=args.message_queue,
+    )
     server = start_target(target, workdir, options, args.threads)
     try:
         time.sleep(1.0)
@@ -351,6 +356,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--database-url",
         help="run the app on a fresh database on this PostgreSQL server "
         "(default: SQLite in the instance folder)",
+    )
+    parser.add_argument(
+        "--message-queue",
+        help="Redis URL for the app-…-xN targets (several processes behind HAProxy)",
     )
     args = parser.parse_args(argv)
     if (

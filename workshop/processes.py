@@ -18,6 +18,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from string import Template
@@ -97,6 +98,23 @@ class Worker:
                 os.killpg(self.process.pid, sig)
 
 
+def wait_until_serving(worker: Worker, timeout: float = 90.0) -> None:
+    """Until the worker answers its health check (or it died, or `timeout` passed)."""
+    deadline = time.monotonic() + timeout
+    url = f"http://127.0.0.1:{worker.port}/healthz"
+    while time.monotonic() < deadline:
+        if worker.process is not None and worker.process.poll() is not None:
+            raise CannotServe(f"the process on port {worker.port} stopped while starting; see its log above")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (our own http URL)
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise CannotServe(f"the process on port {worker.port} did not start within {timeout:.0f} s")
+
+
 @dataclass
 class Supervisor:
     """The workers and the proxy, started, watched and stopped together."""
@@ -112,6 +130,9 @@ class Supervisor:
     def start(self) -> None:
         for worker in self.workers:
             worker.start(self.env)
+        # The proxy comes last: a request it sent to a process still starting would fail.
+        for worker in self.workers:
+            wait_until_serving(worker)
         haproxy = shutil.which("haproxy") or "haproxy"
         self.proxy = subprocess.Popen(  # noqa: S603 (our own configuration file)
             [haproxy, "-db", "-f", str(self.config_path)], start_new_session=True
@@ -178,5 +199,14 @@ def serve_processes(
             command += ["--connections", str(connections)]
         workers.append(Worker(worker_port, command))
     supervisor = Supervisor(host, port, workers, config_path, env)
-    supervisor.start()
+    signal.signal(signal.SIGTERM, _exit_now)  # while starting: stop what started, then exit
+    try:
+        supervisor.start()
+    except BaseException:
+        supervisor.stop()
+        raise
     return supervisor
+
+
+def _exit_now(*_signal: Any) -> None:
+    raise SystemExit(0)

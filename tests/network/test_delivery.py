@@ -42,7 +42,7 @@ def test_the_phone_page_and_its_scripts_are_gzipped(client, workshop):
     html = _html(page)
     assert 'id="note-text"' in html
     scripts = re.findall(r'(?:src|href)="(/assets/[^"]+\.js)"', html)
-    assert len(scripts) >= 5  # phone.js and the four modules it imports
+    assert len(scripts) >= 6  # phone.js and the five modules it imports
     for url in scripts:
         response = client.get(url, headers={"Accept-Encoding": "gzip, deflate"})
         assert response.status_code == 200, url
@@ -110,6 +110,7 @@ def test_every_page_script_preloads_what_it_imports(client, workshop):
     assert set(preloaded) == {
         "js/live.js",
         "js/outbox.js",
+        "js/strings.js",
         "js/timer.js",
         "vendor/socket.io-client/socket.io.esm.min.js",
     }

@@ -182,6 +182,15 @@ def favicon() -> Response:
     return response.make_conditional(request)
 
 
+@blueprint.route("/sw.js")
+def service_worker() -> Response:
+    """The phone page's service worker (static/js/sw.js), at the root so it may look
+    after /p/…; browsers check it for changes on their own, so it is revalidated."""
+    response = _file_response("js/sw.js")
+    response.cache_control.no_cache = True
+    return response.make_conditional(request)
+
+
 def compression_cache_key(request: Request) -> str:
     """Flask-Compress keeps a compressed body under this key: only a current fingerprinted
     file gets one (a page must never be served to someone else; other versions could be
@@ -209,7 +218,7 @@ class CompressedAssets:
 
 
 # Static files carry no cookie: a year-long public cache must never store a session.
-COOKIELESS_ENDPOINTS = frozenset({"assets.asset", "assets.favicon", "static"})
+COOKIELESS_ENDPOINTS = frozenset({"assets.asset", "assets.favicon", "assets.service_worker", "static"})
 
 
 class SessionInterface(SecureCookieSessionInterface):

@@ -53,6 +53,14 @@ def test_the_phone_page_and_its_scripts_are_gzipped(client, workshop):
         assert len(plain) <= len(source)
 
 
+def test_gzip_is_chosen_even_where_brotli_and_zstd_are_offered(client, workshop):
+    """Over HTTPS browsers offer brotli and zstd too; gzip is the smallest of the three here."""
+    page = _phone_page(client, workshop, encoding="gzip, deflate, br, zstd")
+    assert page.headers["Content-Encoding"] == "gzip"
+    only_brotli = client.get(f"/p/{workshop.code}", headers={"Accept-Encoding": "br"})
+    assert only_brotli.headers["Content-Encoding"] == "br"
+
+
 def test_fingerprinted_urls_are_cached_for_a_year_without_cookies(client, workshop):
     html = _html(_phone_page(client, workshop))
     urls = re.findall(r'(?:src|href)="(/assets/[^"]+)"', html)

@@ -233,7 +233,7 @@ def test_phone_first_load_stays_under_60_kb_gzip(client, workshop):
     client.get(f"/j/{workshop.code}")
     page_url = f"/p/{workshop.code}"
     html = client.get(page_url).get_data()
-    pending = re.findall(rb'(?:src|href)="(/static/[^"]+\.(?:js|css))"', html)
+    pending = re.findall(rb'(?:src|href)="(/(?:static|assets)/[^"]+\.(?:js|css))"', html)
     seen: dict[str, bytes] = {}
     while pending:
         url = pending.pop().decode()

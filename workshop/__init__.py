@@ -128,7 +128,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from workshop import database, i18n
+    from workshop import database, delivery, i18n
     from workshop.accounts.views import init_login
     from workshop.audiences import broadcast
     from workshop.audiences import strings as live_strings
@@ -152,6 +152,7 @@ def _init_extensions(app: Flask) -> None:
         referrer_policy="same-origin",
     )
     i18n.init_app(app)
+    delivery.init_app(app)
     init_login(app)
     _import_event_handlers()
     install_announcements(broadcast)

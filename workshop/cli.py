@@ -88,12 +88,7 @@ def serve(host: str, port: int, connections: int | None, processes: int) -> None
     from workshop.server import run_server
 
     app = current_app._get_current_object()
-    links = (
-        app.config["BASE_URL"]
-        if app.config.get("BASE_URL_FROM_ENVIRONMENT")
-        else "the address each browser uses (set WORKSHOP_BASE_URL to fix one)"
-    )
-    click.echo(f"workshop serving on http://{host}:{port}; join links use {links}")
+    click.echo(serving_message(app, host, port))
     run_server(app, host, port, connections)
 
 
@@ -112,6 +107,33 @@ def _serve_processes(host: str, port: int, connections: int | None, processes: i
         f"workshop serving on http://{host}:{port}: HAProxy in front of {processes} processes ({ports})"
     )
     supervisor.watch()
+
+
+def serving_message(app, host: str, port: int) -> str:
+    """What `serve` prints: where it listens and the address phones join at. Remembers
+    the local-network address (`LAN_URL`) for join links of pages opened on 127.0.0.1."""
+    from workshop.delivery.lan import is_loopback, lan_url
+
+    shown = f"[{host}]" if ":" in host else host
+    lines = [f"workshop serving on http://{shown}:{port}"]
+    if app.config.get("BASE_URL_FROM_ENVIRONMENT"):
+        lines.append(f"join links use {app.config['BASE_URL']} (WORKSHOP_BASE_URL)")
+        return "\n".join(lines)
+    lan = lan_url(host, port)
+    if lan:
+        app.config["LAN_URL"] = lan
+        lines.append(f"phones in the room join at {lan} (this machine on the local network)")
+        lines.append(f"a console opened at 127.0.0.1 shows {lan} in its QR code and join link")
+    elif is_loopback(host):
+        lines.append(
+            "only this machine can open it: for phones, `make run HOST=0.0.0.0` "
+            "(see README, Running for a real room)"
+        )
+    else:
+        lines.append(
+            "no local-network address found: phones need this machine's address, or set WORKSHOP_BASE_URL"
+        )
+    return "\n".join(lines)
 
 
 @main.command("create-facilitator")

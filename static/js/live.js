@@ -2,19 +2,16 @@
 // connection, the note list and small DOM helpers. User text is only ever
 // put in the page with textContent, never as HTML.
 import { io } from "../vendor/socket.io-client/socket.io.esm.min.js";
+import { translator } from "./strings.js";
 
 export function readJSON(id) {
   const element = document.getElementById(id);
   return element ? JSON.parse(element.textContent) : null;
 }
 
-const strings = readJSON("live-strings") || {};
-
-/** A translated string, with {name} placeholders filled in. */
-export function t(key, values = {}) {
-  const text = strings[key] || key;
-  return text.replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
-}
+/** A translated string, with {name} placeholders filled in; counted strings
+ * (`{count}`) in the plural form the page's language needs. */
+export const t = translator(readJSON("live-strings") || {}, document.documentElement.lang);
 
 export function el(tag, className, text) {
   const node = document.createElement(tag);

@@ -733,3 +733,24 @@ setInterval(() => { if (socket.connected) socket.emit("heartbeat", {}); }, 60000
 textarea.value = load(draftKey, "") || "";
 updateCounter();
 applyState(state);
+
+// Reloaded with no network, the page still opens with its pending notes: a service
+// worker (sw.js) keeps a copy of it and its files. Registered once the page is
+// connected and settled, so it never competes with the first load. Browsers allow
+// service workers only on HTTPS (and localhost), not on a plain-HTTP room network.
+function keepForOffline() {
+  const path = new URL(import.meta.url).pathname;
+  if (!("serviceWorker" in navigator) || !path.startsWith("/assets/")) return;
+  const firstVisit = !navigator.serviceWorker.controller;
+  navigator.serviceWorker.register(`/sw.js?v=${path.split("/")[2]}`, { scope: "/p/" })
+    .then(() => navigator.serviceWorker.ready)
+    .then((registration) => {
+      // Later visits go through the worker, which keeps them as they arrive.
+      if (!firstVisit) return;
+      const assets = [...document.querySelectorAll('link[href^="/assets/"], script[src^="/assets/"]')]
+        .map((node) => node.href || node.src);
+      registration.active.postMessage({ page: location.href, assets });
+    })
+    .catch(() => {});
+}
+socket.once("connect", () => setTimeout(keepForOffline, 2000));

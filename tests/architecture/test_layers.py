@@ -29,6 +29,7 @@ LAYERS: list[set[str]] = [
         "i18n",
         "plans",
         "safe_urls",
+        "delivery",
         "suggestions",
     },
     {"accounts"},

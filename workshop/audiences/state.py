@@ -21,6 +21,7 @@ from workshop.core.codes import format_code
 from workshop.core.lookups import participant_count
 from workshop.core.models import Participant, Workshop
 from workshop.core.stages import private_stage_indexes, stage_state, visible_to
+from workshop.delivery.lan import join_base_url
 from workshop.extensions import db
 from workshop.facilitation.counts import participation
 from workshop.facilitation.timer import timer_data
@@ -50,17 +51,20 @@ def stage_data(stage: Stage, index: int, language: str) -> dict[str, Any]:
 
 def public_links(workshop: Workshop) -> dict[str, str]:
     """Absolute links built from WORKSHOP_BASE_URL (the CLI has no request to build from)."""
-    base = current_app.config["BASE_URL"].rstrip("/")
+    base = shared = current_app.config["BASE_URL"].rstrip("/")
     if has_request_context() and not current_app.config.get("BASE_URL_FROM_ENVIRONMENT"):
         # Not configured: use the address the facilitator's browser reached us at, so a
-        # laptop serving on the local network prints a QR code phones can open.
+        # laptop serving on the local network prints a QR code phones can open; but if
+        # that was the laptop's own 127.0.0.1, the phones and the projector get the
+        # laptop's address on the network (`workshop serve --host 0.0.0.0` found it).
         base = request.host_url.rstrip("/")
+        shared = join_base_url(request.host_url, current_app.config.get("LAN_URL"))
     # A URL adapter bound to no host builds paths without a request (CLI, tests).
     paths = current_app.url_map.bind("")
     return {
-        "join_url": base + paths.build("workshops.join_by_link", {"code": workshop.code}),
+        "join_url": shared + paths.build("workshops.join_by_link", {"code": workshop.code}),
         "facilitator_url": base + paths.build("workshops.facilitate", {"workshop_id": workshop.id}),
-        "screen_url": base + paths.build("workshops.screen", {"token": workshop.screen_token}),
+        "screen_url": shared + paths.build("workshops.screen", {"token": workshop.screen_token}),
     }
 
 

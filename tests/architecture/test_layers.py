@@ -40,6 +40,7 @@ LAYERS: list[set[str]] = [
     {"voting"},
     {"rating"},
     {"ranking"},
+    {"profiles"},
     {"facilitation"},
     {"audiences"},
     {"workshops"},

@@ -72,6 +72,8 @@ class Workshop(db.Model):
     plan_data: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
     # Grows when the plan snapshot is edited, so cached parsed plans are never stale.
     plan_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # The smallest group a breakdown by profile may show (workshop.profiles.floor).
+    anonymity_floor: Mapped[int] = mapped_column(default=3, server_default="3")
     owner_id: Mapped[int] = mapped_column(ForeignKey("facilitator.id"))
     current_stage: Mapped[int] = mapped_column(default=0)
     revision: Mapped[int] = mapped_column(default=0)

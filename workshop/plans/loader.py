@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from workshop.plans.profile import ProfileQuestion, read_profile
+
 LANGUAGES = ("es", "en")
 STAGE_KINDS = ("discuss", "write", "cluster", "vote", "rate")
 VOTE_TARGETS = ("clusters", "notes")
@@ -81,6 +83,7 @@ class Plan:
     languages: tuple[str, ...]
     stages: tuple[Stage, ...]
     minutes: int | None = None
+    profile: tuple[ProfileQuestion, ...] = ()
     source: str = field(default="", compare=False)
     data: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -190,7 +193,7 @@ STAGE_FIELDS = {
     "hide_totals",
     "axes",
 }
-PLAN_FIELDS = {"title", "description", "languages", "minutes", "lanes", "stages"}
+PLAN_FIELDS = {"title", "description", "languages", "minutes", "lanes", "stages", "profile"}
 
 
 def _read_lane_sets(data: dict, where: str, languages: tuple[str, ...]) -> dict[str, tuple[Lane, ...]]:
@@ -345,6 +348,7 @@ def plan_from_data(data: Any, slug: str, source: str = "") -> Plan:
         languages=languages,
         stages=stages,
         minutes=reader.integer("minutes", None, 1, 24 * 60),
+        profile=read_profile(data, where, languages, _Reader, PlanError),
         source=source,
         data=data,
     )

@@ -29,6 +29,7 @@ from workshop.core.models import Participant, StageState, Workshop
 from workshop.core.stages import stage_states
 from workshop.extensions import db
 from workshop.importing.services import IMPORT_CLIENT_ID_PREFIX
+from workshop.profiles.breakdown import breakdowns
 from workshop.ranking.services import ranking
 from workshop.rating.models import Rating
 from workshop.rating.services import quadrant_label
@@ -60,6 +61,8 @@ def _build(workshop: Workshop) -> dict[str, Any]:
         "findings": _findings(workshop, notes),
         "votes": _votes(workshop, labels),
         "ratings": _ratings(workshop, labels),
+        # By profile answer, only what passed the anonymity floor (profiles.floor).
+        "breakdowns": breakdowns(workshop, workshop.language),
     }
 
 

@@ -369,6 +369,7 @@ def _markdown_lines(report: dict[str, Any]) -> list[str]:
         lines += [_note_line(notes[note_id], "") for note_id in lane["loose"] if note_id in notes]
         lines.append("")
 
+    lines += _breakdown_lines(report)
     lines += [f"## {_('Ideas set aside')}", ""]
     if report["set_aside"]:
         lines += [
@@ -376,4 +377,30 @@ def _markdown_lines(report: dict[str, Any]) -> list[str]:
         ]
     else:
         lines.append(_("No idea was set aside."))
+    return lines
+
+
+def _breakdown_lines(report: dict[str, Any]) -> list[str]:
+    """Priorities by profile, as the report has them (already past the anonymity floor)."""
+    if not report.get("breakdowns"):
+        return []
+    lines = [f"## {_('Priorities by profile')}", ""]
+    for item in report["breakdowns"]:
+        lines += [f"### {md_escape(item['label'])}", ""]
+        for section in item["stages"]:
+            lines += [f"#### {md_escape(section['stage'])}", ""]
+            if section["withheld"]:
+                lines += [_("Withheld: too few people answered for a breakdown that protects everyone."), ""]
+                continue
+            header = [_("Idea")] + [f"{md_escape(c['label'])} ({c['people']})" for c in section["columns"]]
+            rows = [
+                [md_escape(row["title"])]
+                + [
+                    (str(v) if section["kind"] == "vote" else (f"{v['x']} / {v['y']}" if v else "—"))
+                    for v in row["values"]
+                ]
+                for row in section["rows"]
+            ]
+            lines += _table(header, ["---"] + ["---:"] * len(section["columns"]), rows)
+            lines.append("")
     return lines

@@ -32,5 +32,9 @@ class NameForm(FlaskForm):
     )
 
 
+class ProfileForm(FlaskForm):
+    """Only the CSRF token: the answers are the plan's questions, checked by the service."""
+
+
 class StageForm(FlaskForm):
     stage = HiddenField()

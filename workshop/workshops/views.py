@@ -43,8 +43,9 @@ from workshop.live.boundary import JOINED_KEY
 from workshop.live.presence import connection_ids
 from workshop.live.units import run_change
 from workshop.plans import PlanError, list_plans, load_plan
+from workshop.profiles import services as profiles
 from workshop.workshops import services
-from workshop.workshops.forms import NameForm, NewWorkshopForm, NoteForm, StageForm
+from workshop.workshops.forms import NameForm, NewWorkshopForm, NoteForm, ProfileForm, StageForm
 
 blueprint = Blueprint("workshops", __name__)
 
@@ -145,6 +146,10 @@ def phone(workshop: Workshop, participant: Participant):
         note_form=NoteForm(),
         name_form=NameForm(display_name=participant.display_name or ""),
         fallback_client_id=secrets.token_urlsafe(16),
+        profile_questions=()
+        if profiles.has_answered(workshop, participant.id)
+        else profiles.profile_questions(workshop),
+        profile_form=ProfileForm(),
     )
 
 
@@ -192,6 +197,28 @@ def set_name(workshop: Workshop, participant: Participant):
         )
     else:
         flash(_("The name can have at most %(count)d characters.", count=40), "error")
+    return redirect(url_for("workshops.phone", code=workshop.code))
+
+
+@blueprint.route("/p/<code>/profile", methods=["POST"])
+@code_lookups
+@phone_view
+def answer_profile(workshop: Workshop, participant: Participant):
+    """The profile questions at join: answered once, or skipped (both remembered)."""
+    form = ProfileForm()
+    if not form.validate_on_submit():
+        flash(_("The form expired; please try again."), "error")
+        return redirect(url_for("workshops.phone", code=workshop.code))
+    skipped = "skip" in request.form
+    answers = (
+        {}
+        if skipped
+        else {q.key: request.form.get(f"profile-{q.key}") for q in profiles.profile_questions(workshop)}
+    )
+    try:
+        commit_with_retries(lambda: profiles.answer_profile(workshop, participant, answers))
+    except DomainError as error:
+        flash(error.message, "error")
     return redirect(url_for("workshops.phone", code=workshop.code))
 
 

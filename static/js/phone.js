@@ -443,7 +443,9 @@ async function loadEarlierNotes() {
 }
 
 function clusterView(view) {
-  const parts = [];
+  // Something to do, or at least to know, while the facilitator groups at the front.
+  const parts = [el("p", "hint watch-hint",
+    view.stage.participants_propose ? t("propose_hint") : t("watch_screen"))];
   const grouped = new Set();
   for (const cluster of view.clusters) {
     cluster.notes.forEach((id) => grouped.add(id));

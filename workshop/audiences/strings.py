@@ -15,6 +15,7 @@ between them reaches the scripts as `{"one": "{count} nota", "other": "{count} n
 from __future__ import annotations
 
 import json
+import re
 import threading
 from typing import Any
 
@@ -24,12 +25,21 @@ from flask_babel import get_locale
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
+from workshop.resources import resource_dir
+
 TEMPLATE = "workshops/_live_strings.html"
 # The first number of each plural category wins; these cover every category CLDR gives.
 SAMPLE_NUMBERS = (1, 2, 0, 3, 5, 11, 21, 22, 100, 101, 102, 1_000_000)
 
-_rendered: dict[str, Markup] = {}
+_rendered: dict[tuple[str, str], Markup] = {}
 _lock = threading.Lock()
+
+# The phone's scripts: a phone gets only the strings these use (a fifth of its first
+# load went to the console's strings). `t("kind_" + kind)` keeps every `kind_…` key.
+PHONE_SCRIPTS = ("phone.js", "live.js", "outbox.js", "strings.js", "timer.js")
+# Keys the scripts name through a variable (live.js: `show("online")` → `t(state)`).
+PHONE_NAMED_INDIRECTLY = {"online", "offline", "connecting"}
+_KEY = re.compile(r"""\bt\(\s*["']([a-z_]+)["']\s*(\+)?""")
 
 
 def plural_samples(language: str) -> dict[str, int]:
@@ -61,14 +71,31 @@ def strings_for_scripts(language: str) -> dict[str, Any]:
     return strings
 
 
-def live_strings() -> Markup:
-    """The strings as JSON, safe inside a `<script type="application/json">` element."""
+def keys_used_by(scripts: tuple[str, ...]) -> tuple[set[str], set[str]]:
+    """The keys these scripts pass to `t(…)`, and the prefixes of keys they build."""
+    keys: set[str] = set()
+    prefixes: set[str] = set()
+    for name in scripts:
+        source = (resource_dir("static") / "js" / name).read_text(encoding="utf-8")
+        for key, joined in _KEY.findall(source):
+            (prefixes if joined else keys).add(key)
+    return keys, prefixes
+
+
+def live_strings(page: str = "all") -> Markup:
+    """The strings as JSON, safe inside a `<script type="application/json">` element;
+    `page="phone"` keeps only those the phone's scripts use."""
     language = str(get_locale() or "es")
-    block = _rendered.get(language)
+    block = _rendered.get((language, page))
     if block is None:
-        block = htmlsafe_json_dumps(strings_for_scripts(language))
+        strings = strings_for_scripts(language)
+        if page == "phone":
+            keys, prefixes = keys_used_by(PHONE_SCRIPTS)
+            keys |= PHONE_NAMED_INDIRECTLY
+            strings = {k: v for k, v in strings.items() if k in keys or k.startswith(tuple(prefixes))}
+        block = htmlsafe_json_dumps(strings)
         with _lock:
-            _rendered[language] = block
+            _rendered[(language, page)] = block
     return block
 
 

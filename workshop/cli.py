@@ -182,10 +182,23 @@ def plans_command(as_json: bool) -> None:
 @click.option("--lang", "language", type=click.Choice(["es", "en"]), default="es", show_default=True)
 @click.option("--place", default=None)
 @click.option("--date", "held_on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None)
+@click.option(
+    "--question",
+    default=None,
+    help='The challenge question ("¿Cómo podríamos…?"); default: the plan\'s suggestion, if any. '
+    'Give "" for none.',
+)
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 @with_appcontext
 def new_command(
-    plan_ref: str, title: str, owner: str, language: str, place: str | None, held_on, as_json: bool
+    plan_ref: str,
+    title: str,
+    owner: str,
+    language: str,
+    place: str | None,
+    held_on,
+    question: str | None,
+    as_json: bool,
 ) -> None:
     """Create a workshop from a plan and print its links."""
     from workshop.accounts.services import get_facilitator
@@ -197,7 +210,13 @@ def new_command(
     try:
         plan = load_plan(plan_ref, Path(current_app.config["PLANS_DIR"]))
         workshop = create_workshop(
-            get_facilitator(owner), plan, title, language, place, held_on.date() if held_on else None
+            get_facilitator(owner),
+            plan,
+            title,
+            language,
+            place,
+            held_on.date() if held_on else None,
+            question=plan.question.get(language) if question is None else question,
         )
     except PlanError as error:
         _fail(str(error))
@@ -294,9 +313,16 @@ def _add_feature_commands() -> None:
     from workshop.importing.commands import import_command
     from workshop.reports.commands import export_command
     from workshop.synthesis.commands import export_synthesis_command
-    from workshop.workshops.commands import close_command, delete_command
+    from workshop.workshops.commands import close_command, delete_command, question_command
 
-    for command in (export_command, import_command, export_synthesis_command, close_command, delete_command):
+    for command in (
+        export_command,
+        import_command,
+        export_synthesis_command,
+        close_command,
+        delete_command,
+        question_command,
+    ):
         main.add_command(command)
 
 

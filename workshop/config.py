@@ -105,6 +105,9 @@ SETTINGS: tuple[Setting, ...] = (
 ASYNC_MODES = ("threading", "gevent")
 
 NOTE_MAX_LENGTH = 500
+# The workshop's challenge question ("¿Cómo podríamos…?"): a sentence or two, shown on
+# every screen and at the head of the report.
+QUESTION_MAX_LENGTH = 300
 DISPLAY_NAME_MAX_LENGTH = 40
 
 

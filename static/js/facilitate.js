@@ -2,7 +2,10 @@
 // clustering (mouse, drag and keyboard), the vote, the 2×2 matrix, the ranking
 // and participation counts. Every action is a Socket.IO command; the server
 // answers with an acknowledgement and broadcasts the new state to everyone.
-import { NoteBoard, connectLive, isStale, seen, takeClusters, el, readJSON, renderStage, request, t } from "./live.js";
+import {
+  NoteBoard, connectLive, dropFromSpotlight, isStale, seen, takeClusters, el, readJSON, renderQuestion,
+  renderSpotlight, renderStage, request, spotMark, t, updateSpotlightNote,
+} from "./live.js";
 import { drawMatrix, matrixLegend } from "./matrix.js";
 import { Countdown } from "./timer.js";
 
@@ -27,6 +30,21 @@ function button(label, onClick, className = "small-button") {
   return node;
 }
 
+// --- Spotlight -----------------------------------------------------------------
+
+function inSpotlight(type, id) {
+  return Boolean(state.spotlight && state.spotlight.type === type && state.spotlight.id === id);
+}
+
+/** Put a group or note in the spotlight for the room, or release it if it is there. */
+function spotlightButton(type, id) {
+  const on = inSpotlight(type, id);
+  const node = button(on ? t("release_spotlight") : t("spotlight"),
+    () => (on ? send("release_spotlight") : send("spotlight", { type, id })), "small-button spot-button");
+  node.setAttribute("aria-pressed", String(on));
+  return node;
+}
+
 // --- Write stages: moderation -------------------------------------------------
 
 function moderationTools(item, note) {
@@ -35,6 +53,7 @@ function moderationTools(item, note) {
     item.append(el("span", "note-author", t("hidden")));
   }
   const tools = el("span", "note-tools");
+  if (!note.hidden) tools.append(spotlightButton("note", note.id));
   tools.append(
     button(note.hidden ? t("restore") : t("hide"),
       () => send("hide_note", { note_id: note.id, hidden: !note.hidden })),
@@ -52,7 +71,7 @@ function moderationTools(item, note) {
 // --- Clustering ----------------------------------------------------------------
 
 function noteChip(note) {
-  const item = el("li", "note pickable");
+  const item = spotMark(el("li", "note pickable"), "note", note.id);
   item.draggable = true;
   item.dataset.id = note.id;
   const label = el("label", "pick");
@@ -174,7 +193,7 @@ function suggestionPanel(view, notesById, grouped) {
 }
 
 function clusterCard(view, cluster, notesById) {
-  const card = el("article", "cluster-card");
+  const card = spotMark(el("article", "cluster-card"), "cluster", cluster.id);
   card.dataset.cluster = cluster.id;
   const title = el("h3", null, cluster.title);
   if (cluster.proposed) title.append(el("span", "badge", t("proposed")));
@@ -183,7 +202,7 @@ function clusterCard(view, cluster, notesById) {
   for (const id of cluster.notes) if (notesById.has(id)) list.append(noteChip(notesById.get(id)));
   card.append(list);
   const tools = el("div", "note-tools");
-  tools.append(button(t("rename"), () => {
+  tools.append(spotlightButton("cluster", cluster.id), button(t("rename"), () => {
     const name = window.prompt(t("group_name"), cluster.title);
     if (name) send("rename_cluster", { cluster_id: cluster.id, title: name });
   }));
@@ -241,7 +260,8 @@ function voteBoard(view) {
     : vote.candidates;
   const top = vote.closed ? Math.max(1, ...Object.values(vote.totals)) : 1;
   for (const option of options) {
-    const row = el("li", null, option.title);
+    const row = spotMark(el("li", null, option.title), option.type, option.id);
+    row.append(" ", spotlightButton(option.type, option.id));
     if (vote.closed) {
       const count = vote.totals[option.id] || 0;
       const bar = el("span", "bar");
@@ -280,9 +300,11 @@ function renderRanking() {
   for (const label of [t("rank"), t("idea"), t("why"), t("decision")]) head.append(el("th", null, label));
   table.append(head);
   for (const entry of state.ranking) {
-    const row = el("tr", entry.decision ? `decided ${entry.decision}` : "");
+    const row = spotMark(el("tr", entry.decision ? `decided ${entry.decision}` : ""), entry.type, entry.id);
+    const idea = el("td", null, entry.title);
+    idea.append(" ", spotlightButton(entry.type, entry.id));
     row.append(el("td", null, `${entry.rank}${entry.tied ? ` (${t("tie")})` : ""}`),
-      el("td", null, entry.title), el("td", "muted", entry.reason));
+      idea, el("td", "muted", entry.reason));
     const choice = el("select");
     choice.setAttribute("aria-label", `${t("decision")}: ${entry.title}`);
     for (const [value, label] of [["", t("undecided")], ["selected", t("selected")], ["set_aside", t("set_aside")]]) {
@@ -359,6 +381,10 @@ function applyState(next) {
   if (stageChanged) suggestions = null;
   if (stageChanged && state.stage.minutes) $("timer-minutes").value = state.stage.minutes;
   renderStage(state);
+  renderQuestion(state);
+  $("no-question").hidden = Boolean(state.workshop.question);
+  // Never pull the text from under the facilitator's fingers.
+  if (document.activeElement !== $("question-text")) $("question-text").value = state.workshop.question || "";
   const index = state.stage.index;
   $("prev-stage").disabled = index === 0;
   $("next-stage").disabled = index + 1 === state.stages.length;
@@ -382,6 +408,7 @@ function applyState(next) {
   renderRanking();
   renderParticipation();
   showCounts();
+  renderSpotlight(state);
 }
 
 function showCounts() {
@@ -440,16 +467,30 @@ $("timer-resume").addEventListener("click", () => send("timer", { action: "start
 $("timer-extend").addEventListener("click", () => send("timer", { action: "extend", seconds: 60 }));
 $("timer-clear").addEventListener("click", () => send("timer", { action: "clear" }));
 $("show-participants").addEventListener("click", showParticipants);
+$("question-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const ack = await send("set_question", { question: $("question-text").value });
+  if (ack.ok) $("question-edit").open = false;
+});
+$("spotlight-bar").addEventListener("submit", (event) => {
+  event.preventDefault();
+  send("release_spotlight");
+});
 
 const socket = connectLive({ workshop: state.workshop.id, audience: "facilitator" }, {
   state: applyState,
-  clusters_changed: (payload) => { if (takeClusters(state, payload)) applyState(state); },
+  clusters_changed: (payload) => {
+    if (takeClusters(state, payload)) { state.spotlight = payload.spotlight; applyState(state); }
+  },
   note_added: (payload) => {
     seen(state, payload); board.upsert(payload.note); state.note_count += 1; showCounts();
   },
-  note_updated: (payload) => { seen(state, payload); board.upsert(payload.note); },
+  note_updated: (payload) => {
+    seen(state, payload); board.upsert(payload.note); updateSpotlightNote(state, payload.note);
+  },
   note_deleted: (payload) => {
     seen(state, payload); board.remove(payload.note.id); state.note_count -= 1; showCounts();
+    dropFromSpotlight(state, "note", payload.note.id);
   },
   participants_changed: ({ count }) => { state.participant_count = count; showCounts(); },
   presence: ({ participant_count: count, participation }) => {

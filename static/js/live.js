@@ -59,6 +59,7 @@ export function request(socket, event, payload, ms = 10000) {
 export function noteElement(note, stage, options = {}) {
   const item = el("li", "note" + (note.mine ? " mine" : "") + (options.pending ? " pending" : ""));
   item.dataset.id = note.id ?? "";
+  if (note.id) spotMark(item, "note", note.id);
   item.dataset.clientId = note.client_id;
   const lane = (stage.lanes || []).find((l) => l.key === note.lane);
   if (lane) item.append(el("span", "note-lane", lane.label));
@@ -141,4 +142,52 @@ export function renderStage(state) {
   }
   const prompt = document.getElementById("stage-prompt");
   if (prompt) prompt.textContent = stage.prompt;
+}
+
+/** The challenge question at the top of the page (hidden when the workshop has none). */
+export function renderQuestion(state) {
+  const node = document.getElementById("question");
+  if (!node) return;
+  const question = state.workshop.question || "";
+  node.textContent = question;
+  node.hidden = !question;
+}
+
+// What is in the spotlight ("note:12", "cluster:3"), so every list drawn later marks it.
+let spotlightKey = null;
+
+/** Mark a drawn item as a group or note that may be in the spotlight. */
+export function spotMark(node, type, id) {
+  node.dataset.spot = `${type}:${id}`;
+  node.classList.toggle("spotlit", node.dataset.spot === spotlightKey);
+  return node;
+}
+
+/** The spotlight banner (`#spotlight`, `#spotlight-text`) and the marks in every list. */
+export function renderSpotlight(state) {
+  const spot = state.spotlight || null;
+  spotlightKey = spot ? `${spot.type}:${spot.id}` : null;
+  const box = document.getElementById("spotlight") || document.getElementById("spotlight-bar");
+  if (box) box.hidden = !spot;
+  const text = document.getElementById("spotlight-text");
+  if (text) text.textContent = spot ? spot.text : "";
+  for (const node of document.querySelectorAll("[data-spot]")) {
+    node.classList.toggle("spotlit", node.dataset.spot === spotlightKey);
+  }
+}
+
+/** A note left the room (deleted): if it was in the spotlight, the spotlight goes too. */
+export function dropFromSpotlight(state, type, id) {
+  if (state.spotlight && state.spotlight.type === type && state.spotlight.id === id) {
+    state.spotlight = null;
+    renderSpotlight(state);
+  }
+}
+
+/** A note was edited: the banner shows its new text if it is in the spotlight. */
+export function updateSpotlightNote(state, note) {
+  if (state.spotlight && state.spotlight.type === "note" && state.spotlight.id === note.id) {
+    state.spotlight.text = note.text;
+    renderSpotlight(state);
+  }
 }

@@ -4,7 +4,10 @@
 // them; temporary refusals are retried with backoff, and a note refused for good
 // stays on the phone, marked "not sent" with the reason, until its author edits,
 // resends or discards it. The person's own notes show first, right under the box.
-import { connectLive, isStale, seen, takeClusters, el, noteElement, readJSON, renderStage, request, t } from "./live.js";
+import {
+  connectLive, dropFromSpotlight, isStale, seen, takeClusters, el, noteElement, readJSON, renderQuestion,
+  renderSpotlight, renderStage, request, spotMark, t, updateSpotlightNote,
+} from "./live.js";
 import { Outbox, TapQueue } from "./outbox.js";
 import { Countdown } from "./timer.js";
 
@@ -347,6 +350,7 @@ function applyState(next) {
   state = next;
   const stage = state.stage;
   renderStage(state);
+  renderQuestion(state);
   form.hidden = stage.kind !== "write";
   form.querySelector("input[name=stage]").value = stage.index;
   if (stageChanged) renderLanes(stage);
@@ -369,6 +373,7 @@ function applyState(next) {
   reviewing = false;
   renderView(state);
   renderReview();
+  renderSpotlight(state);
 }
 
 /** Draw a stage view: the current one, or an earlier one when looking back. */
@@ -405,14 +410,16 @@ function noteTexts(view, ids) {
  * gets only a few notes of each group with the state; the rest arrive when the person
  * opens the group (a large room's wall would not fit a phone's data plan).
  */
-function groupCard(view, title, ids, extra) {
+function groupCard(view, title, ids, extra, spot) {
   const card = el("article", "group-card");
+  if (spot) spotMark(card, spot.type, spot.id);
   const heading = el("h3", null, title);
   card.append(heading);
   if (extra) card.append(extra);
   const list = el("ul", "group-notes");
   const known = noteTexts(view, ids);
-  for (const note of known) list.append(el("li", null, note.text));
+  const noteItem = (note) => spotMark(el("li", null, note.text), "note", note.id);
+  for (const note of known) list.append(noteItem(note));
   const details = el("details");
   details.append(el("summary", null, t("notes_in_group", { count: ids.length })), list);
   const missing = ids.filter((id) => !known.some((note) => note.id === id));
@@ -423,7 +430,7 @@ function groupCard(view, title, ids, extra) {
       const ack = await request(socket, "notes", { stage: view.stage.index, ids: missing }).catch(() => null);
       if (!ack || !ack.ok) { delete details.dataset.loaded; return; }
       view.notes.push(...ack.notes);
-      list.replaceChildren(...noteTexts(view, ids).map((note) => el("li", null, note.text)));
+      list.replaceChildren(...noteTexts(view, ids).map(noteItem));
     });
   }
   card.append(details);
@@ -449,7 +456,7 @@ function clusterView(view) {
   const grouped = new Set();
   for (const cluster of view.clusters) {
     cluster.notes.forEach((id) => grouped.add(id));
-    parts.push(groupCard(view, cluster.title, cluster.notes));
+    parts.push(groupCard(view, cluster.title, cluster.notes, null, { type: "cluster", id: cluster.id }));
   }
   if (!view.clusters.length) parts.push(el("p", "hint", t("no_groups")));
   const loose = view.notes.filter((note) => !grouped.has(note.id));
@@ -458,7 +465,7 @@ function clusterView(view) {
     const list = el("ul", "notes");
     const propose = view.stage.participants_propose && !reviewing && !view.locked;
     for (const note of loose) {
-      const item = el("li", "note");
+      const item = spotMark(el("li", "note"), "note", note.id);
       if (propose) {
         const label = el("label", "pick");
         const box = el("input");
@@ -567,7 +574,7 @@ function voteView(view) {
       plus.disabled = mineOn >= vote.cap || left <= 0 || view.locked;
       controls.append(minus, dotsMeter(mineOn, vote.cap, pending), plus);
     }
-    const card = groupCard(view, option.title, option.notes, controls);
+    const card = groupCard(view, option.title, option.notes, controls, option);
     card.dataset.option = option.id;
     parts.push(card);
   }
@@ -620,7 +627,7 @@ function rateView(view) {
     done.hidden = !(mineAll[option.id] && !waiting.has(option.id));
     const error = el("p", "error");
     controls.append(done, error);
-    parts.push(groupCard(view, option.title, option.notes, controls));
+    parts.push(groupCard(view, option.title, option.notes, controls, option));
   }
   parts.push(el("p", "error board-error"));
   return parts;
@@ -719,10 +726,19 @@ socket = connectLive({ workshop: workshopId, audience: "participant" }, {
     form.hidden = true;
     boardSection.replaceChildren(el("p", "error", t("removed")));
   },
-  clusters_changed: (payload) => { if (takeClusters(state, payload) && !reviewing) renderView(state); },
+  clusters_changed: (payload) => {
+    if (!takeClusters(state, payload)) return;
+    state.spotlight = payload.spotlight;
+    if (!reviewing) renderView(state);
+    renderSpotlight(state);
+  },
   note_added: (payload) => { seen(state, payload); upsertNote(payload.note); },
-  note_updated: (payload) => { seen(state, payload); upsertNote(payload.note); },
-  note_deleted: (payload) => { seen(state, payload); removeNote(payload.note.id); },
+  note_updated: (payload) => {
+    seen(state, payload); upsertNote(payload.note); updateSpotlightNote(state, payload.note);
+  },
+  note_deleted: (payload) => {
+    seen(state, payload); removeNote(payload.note.id); dropFromSpotlight(state, "note", payload.note.id);
+  },
 });
 socket.on("connect", connectionBack);
 socket.on("disconnect", () => { renderMine(); renderTapStatus(); });

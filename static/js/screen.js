@@ -1,6 +1,9 @@
 // The projector: the prompt, the notes, the groups, the vote (totals only once
 // closed), the 2×2 matrix, and a large timer, readable from the back of the room.
-import { NoteBoard, connectLive, isStale, seen, takeClusters, el, readJSON, renderStage, t } from "./live.js";
+import {
+  NoteBoard, connectLive, dropFromSpotlight, isStale, seen, takeClusters, el, readJSON, renderQuestion,
+  renderSpotlight, renderStage, spotMark, t, updateSpotlightNote,
+} from "./live.js";
 import { drawMatrix, matrixLegend } from "./matrix.js";
 import { Countdown } from "./timer.js";
 
@@ -15,10 +18,12 @@ function groups(view) {
   const byId = new Map(view.notes.map((note) => [note.id, note]));
   const wall = el("div", "screen-groups");
   for (const cluster of view.clusters) {
-    const card = el("article", "cluster-card");
+    const card = spotMark(el("article", "cluster-card"), "cluster", cluster.id);
     card.append(el("h3", null, cluster.title));
     const list = el("ul", "group-notes");
-    for (const id of cluster.notes) if (byId.has(id)) list.append(el("li", null, byId.get(id).text));
+    for (const id of cluster.notes) {
+      if (byId.has(id)) list.append(spotMark(el("li", null, byId.get(id).text), "note", id));
+    }
     card.append(list);
     wall.append(card);
   }
@@ -30,7 +35,9 @@ function vote(view) {
   const parts = [el("p", "screen-count", t("voters", { count: summary.voters }))];
   if (!summary.closed) {
     const list = el("ul", "screen-options");
-    for (const option of summary.candidates) list.append(el("li", null, option.title));
+    for (const option of summary.candidates) {
+      list.append(spotMark(el("li", null, option.title), option.type, option.id));
+    }
     parts.push(list);
     return parts;
   }
@@ -40,7 +47,7 @@ function vote(view) {
     (summary.totals[b.id] || 0) - (summary.totals[a.id] || 0));
   for (const option of sorted) {
     const count = summary.totals[option.id] || 0;
-    const row = el("li", null, option.title);
+    const row = spotMark(el("li", null, option.title), option.type, option.id);
     const bar = el("span", "bar");
     bar.style.width = `${(count / top) * 100}%`;
     row.append(el("strong", "total", ` ${t("total_dots", { count })}`), bar);
@@ -66,6 +73,7 @@ function applyState(next) {
   if (isStale(state, next)) return;
   state = next;
   renderStage(state);
+  renderQuestion(state);
   const draw = { cluster: groups, vote, rate }[state.stage.kind];
   notesList.hidden = Boolean(draw);
   boardSection.replaceChildren(...(draw ? draw(state) : []));
@@ -74,6 +82,7 @@ function applyState(next) {
   showHint();
   document.getElementById("participant-count").textContent =
     t("participants", { count: state.participant_count });
+  renderSpotlight(state);
 }
 
 function showHint() {
@@ -85,10 +94,16 @@ function showHint() {
 
 connectLive({ workshop: state.workshop.id, audience: "screen", token }, {
   state: applyState,
-  clusters_changed: (payload) => { if (takeClusters(state, payload)) applyState(state); },
+  clusters_changed: (payload) => {
+    if (takeClusters(state, payload)) { state.spotlight = payload.spotlight; applyState(state); }
+  },
   note_added: (payload) => { seen(state, payload); board.upsert(payload.note); },
-  note_updated: (payload) => { seen(state, payload); board.upsert(payload.note); },
-  note_deleted: (payload) => { seen(state, payload); board.remove(payload.note.id); },
+  note_updated: (payload) => {
+    seen(state, payload); board.upsert(payload.note); updateSpotlightNote(state, payload.note);
+  },
+  note_deleted: (payload) => {
+    seen(state, payload); board.remove(payload.note.id); dropFromSpotlight(state, "note", payload.note.id);
+  },
   participants_changed: ({ count }) => {
     document.getElementById("participant-count").textContent = t("participants", { count });
   },

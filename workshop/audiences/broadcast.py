@@ -17,6 +17,7 @@ from workshop.core.models import Workshop
 from workshop.core.stages import private_stage_indexes, visible_to
 from workshop.extensions import db, socketio
 from workshop.facilitation.counts import participation
+from workshop.facilitation.spotlight import spotlight_data
 from workshop.live import NAMESPACE
 from workshop.live.rooms import AUDIENCES, audience_room, participant_room
 from workshop.voting.services import voter_count
@@ -46,9 +47,15 @@ def note_event(workshop: Workshop, event: str, note: Note) -> None:
 
 def clusters_changed(workshop: Workshop) -> None:
     """Everyone gets the new groups (titles and note ids: no note's text, so no private note
-    leaks); the console's ranking follows, coalesced."""
-    payload = {"clusters": clusters_with_notes(workshop), "revision": workshop.revision}
+    leaks) and what is in the spotlight (a group merged or emptied away leaves it); the
+    console's ranking follows, coalesced."""
+    clusters = clusters_with_notes(workshop)
     for audience in AUDIENCES:
+        payload = {
+            "clusters": clusters,
+            "spotlight": spotlight_data(workshop, audience),
+            "revision": workshop.revision,
+        }
         emit("clusters_changed", payload, audience_room(workshop.id, audience))
     refresh_soon(workshop.id, "facilitator")
 

@@ -24,6 +24,7 @@ from workshop.core.stages import private_stage_indexes, stage_state, visible_to
 from workshop.delivery.lan import join_base_url
 from workshop.extensions import db
 from workshop.facilitation.counts import participation
+from workshop.facilitation.spotlight import spotlight_data
 from workshop.facilitation.timer import timer_data
 from workshop.plans import Stage
 from workshop.ranking.services import ranking
@@ -234,7 +235,9 @@ def workshop_state(
             "status": workshop.status,
             "join_url": public_links(workshop)["join_url"],
             "review_allowed": workshop.review_allowed,
+            "question": workshop.question,
         },
+        "spotlight": spotlight_data(workshop, audience, participant),
         "stages": _stage_list(workshop),
         "participant_count": participant_count(workshop),
         "note_max_length": NOTE_MAX_LENGTH,

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from workshop.board.models import Note
 from workshop.config import NOTE_MAX_LENGTH
 from workshop.core.actors import Actor, ensure_member
-from workshop.core.checks import identifier, whole_number
+from workshop.core.checks import identifier, storable_text, whole_number
 from workshop.core.clock import now
 from workshop.core.models import Participant, Workshop
 from workshop.core.stages import ensure_stage_takes_input
@@ -28,29 +28,14 @@ from workshop.extensions import db
 CLIENT_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
 def clean_note_text(text: Any) -> str:
-    """Make the text storable, trim it and check its length. Raises InvalidInput.
+    """Make the text storable (`core.checks.storable_text`), trim it and check its
+    length. Raises InvalidInput.
 
-    Text a database cannot store is cleaned, not refused: NUL (PostgreSQL refuses
-    it) and the other C0 control characters except newline and tab are removed,
-    and a lone surrogate (half of a UTF-16 pair: a browser can send one, UTF-8
-    cannot encode it) becomes U+FFFD. They are invisible or meaningless, come from
-    pasting, and refusing the whole note for them would make a person retype it;
-    a note whose text cannot be stored must never reach the database either, where
-    it would fail as a server error and be retried forever. A lone CR becomes a newline.
+    A note whose text cannot be stored must never reach the database, where it would
+    fail as a server error and be retried forever: it is cleaned, not refused.
     """
-    if not isinstance(text, str):
-        raise InvalidInput(_("The note must be text."))
-    text = CONTROL_CHARACTERS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        # UTF-16 joins the halves that do pair up and replaces the lone ones.
-        text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
-    text = text.strip()
+    text = storable_text(text, _l("The note must be text."))
     if not text:
         raise InvalidInput(_("The note is empty."))
     if len(text) > NOTE_MAX_LENGTH:
@@ -168,6 +153,7 @@ def delete_note(workshop: Workshop, actor: Actor, note_id: Any) -> Note:
     """Withdraw a note. The row is kept, marked deleted, so a late resend cannot revive it."""
     note = _editable_note(workshop, actor, note_id)
     note.deleted_at = now()
+    workshop.release_spotlight("note", note.id)
     workshop.bump()
     db.session.flush()
     return note

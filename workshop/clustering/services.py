@@ -132,6 +132,7 @@ def _drop_empty(workshop: Workshop, cluster_ids: set[int | None]) -> None:
         if not has_notes and not targets.has_input("cluster", cluster_id):
             cluster = db.session.get(Cluster, cluster_id)
             if cluster is not None:
+                workshop.release_spotlight("cluster", cluster.id)
                 db.session.delete(cluster)
 
 
@@ -262,6 +263,9 @@ def _delete_cluster(workshop: Workshop, cluster: Cluster, merged_into: Cluster |
             merged_into.id,
             cap_of_stage=lambda index: stages[index].cap if 0 <= index < len(stages) else None,
         )
+    if workshop.release_spotlight("cluster", cluster.id) and merged_into is not None:
+        # The idea lives on in the group it joined: the room keeps looking at it.
+        workshop.spotlight_type, workshop.spotlight_id = "cluster", merged_into.id
     db.session.delete(cluster)
     return returned
 

@@ -7,6 +7,7 @@ checked against the range a 64-bit primary key can hold, and `True` is not the n
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from workshop.errors import InvalidInput
@@ -44,3 +45,27 @@ def flag(value: Any, message: Message) -> bool:
     if not isinstance(value, bool):
         raise InvalidInput(str(message))
     return value
+
+
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def storable_text(value: Any, message: Message) -> str:
+    """People's text made storable and trimmed; raises InvalidInput(message) if not text.
+
+    Text a database cannot store is cleaned, not refused: NUL (PostgreSQL refuses
+    it) and the other C0 control characters except newline and tab are removed,
+    and a lone surrogate (half of a UTF-16 pair: a browser can send one, UTF-8
+    cannot encode it) becomes U+FFFD. They are invisible or meaningless, come from
+    pasting, and refusing the whole text for them would make a person retype it.
+    A lone CR becomes a newline. Emptiness and length are the caller's to judge.
+    """
+    if not isinstance(value, str):
+        raise InvalidInput(str(message))
+    text = CONTROL_CHARACTERS.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        # UTF-16 joins the halves that do pair up and replaces the lone ones.
+        text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return text.strip()

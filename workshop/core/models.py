@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint, false, func
 from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
+from workshop.config import QUESTION_MAX_LENGTH
 from workshop.extensions import NEVER_REUSE_IDS, db
 from workshop.plans import Plan, Stage, plan_from_data
 
@@ -56,6 +57,9 @@ class Workshop(db.Model):
         CheckConstraint("language IN ('es', 'en')", name="language"),
         CheckConstraint("status IN ('open', 'closed')", name="status"),
         CheckConstraint("current_stage >= 0", name="current_stage"),
+        CheckConstraint(f"length(question) BETWEEN 1 AND {QUESTION_MAX_LENGTH}", name="question"),
+        CheckConstraint("spotlight_type IN ('cluster', 'note')", name="spotlight_type"),
+        CheckConstraint("(spotlight_type IS NULL) = (spotlight_id IS NULL)", name="spotlight"),
         NEVER_REUSE_IDS,
     )
 
@@ -81,6 +85,12 @@ class Workshop(db.Model):
     review_allowed: Mapped[bool] = mapped_column(default=False, server_default=false())
     closed_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    # The challenge question ("¿Cómo podríamos…?") the workshop works on, in its own words.
+    question: Mapped[str | None] = mapped_column(String(QUESTION_MAX_LENGTH))
+    # The idea the facilitator points the room at (a group or a note), until released.
+    # Stored here, not in a process's memory: every server process must show the same.
+    spotlight_type: Mapped[str | None] = mapped_column(String(8))
+    spotlight_id: Mapped[int | None]
 
     owner: Mapped[Facilitator] = relationship()
 
@@ -105,6 +115,17 @@ class Workshop(db.Model):
     @property
     def is_open(self) -> bool:
         return self.status == "open"
+
+    def release_spotlight(self, target_type: str | None = None, target_id: int | None = None) -> bool:
+        """Take the spotlight off the room: whatever it shows, or only this item (a note
+        or group going away). Returns whether it was on (the caller then broadcasts)."""
+        if self.spotlight_type is None:
+            return False
+        if target_type is not None and (self.spotlight_type, self.spotlight_id) != (target_type, target_id):
+            return False
+        self.spotlight_type = None
+        self.spotlight_id = None
+        return True
 
     def bump(self) -> None:
         """Mark a change that is broadcast as a new state or note event: clients compare

@@ -3,7 +3,7 @@ service, that the actor is a facilitator."""
 
 from __future__ import annotations
 
-from workshop.facilitation import moderation, participants, review, stage_controls, timer
+from workshop.facilitation import moderation, participants, review, spotlight, stage_controls, timer
 from workshop.live.boundary import LiveContext, everyone, live_event
 
 
@@ -65,3 +65,15 @@ def on_remove_participant(context: LiveContext, payload: dict) -> dict:
     )
     context.close(sids, "removed")
     return {}
+
+
+@live_event("spotlight", then=everyone)
+def on_spotlight(context: LiveContext, payload: dict) -> dict:
+    """Point the room at one group or note: ``{type: "cluster" | "note", id}``."""
+    item = spotlight.set_spotlight(context.workshop, context.actor, payload.get("type"), payload.get("id"))
+    return {"spotlight": {"type": context.workshop.spotlight_type, "id": item.id}}
+
+
+@live_event("release_spotlight", then=everyone)
+def on_release_spotlight(context: LiveContext, payload: dict) -> dict:
+    return {"released": spotlight.release_spotlight(context.workshop, context.actor)}

@@ -22,6 +22,8 @@ def set_note_hidden(workshop: Workshop, actor: Actor, note_id: Any, hidden: Any)
     hidden = flag(hidden, _l("Say whether to hide or restore the note."))
     note = workshop_note(workshop, note_id)
     note.hidden_at = now() if hidden else None
+    if hidden:
+        workshop.release_spotlight("note", note.id)  # the room no longer sees it
     workshop.bump()
     db.session.flush()
     return note

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from workshop.config import QUESTION_MAX_LENGTH
 from workshop.plans.profile import ProfileQuestion, read_profile
 
 LANGUAGES = ("es", "en")
@@ -84,6 +85,8 @@ class Plan:
     stages: tuple[Stage, ...]
     minutes: int | None = None
     profile: tuple[ProfileQuestion, ...] = ()
+    # A suggested challenge question ("¿Cómo podríamos…?") a new workshop starts from.
+    question: dict[str, str] = field(default_factory=dict)
     source: str = field(default="", compare=False)
     data: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -101,6 +104,7 @@ class Plan:
             "slug": self.slug,
             "title": self.title,
             "description": self.description,
+            "question": self.question,
             "languages": list(self.languages),
             "minutes": self.minutes,
             "source": self.source,
@@ -193,7 +197,7 @@ STAGE_FIELDS = {
     "hide_totals",
     "axes",
 }
-PLAN_FIELDS = {"title", "description", "languages", "minutes", "lanes", "stages", "profile"}
+PLAN_FIELDS = {"title", "description", "question", "languages", "minutes", "lanes", "stages", "profile"}
 
 
 def _read_lane_sets(data: dict, where: str, languages: tuple[str, ...]) -> dict[str, tuple[Lane, ...]]:
@@ -349,9 +353,21 @@ def plan_from_data(data: Any, slug: str, source: str = "") -> Plan:
         stages=stages,
         minutes=reader.integer("minutes", None, 1, 24 * 60),
         profile=read_profile(data, where, languages, _Reader, PlanError),
+        question=_read_question(reader, languages),
         source=source,
         data=data,
     )
+
+
+def _read_question(reader: _Reader, languages: tuple[str, ...]) -> dict[str, str]:
+    """The plan's suggested question: optional, in every language of the plan when given."""
+    question = reader.translated("question", languages, required=False)
+    for language, text in question.items():
+        if len(text) > QUESTION_MAX_LENGTH:
+            raise reader.fail(
+                "question", f"the {language} text has {len(text)} characters; at most {QUESTION_MAX_LENGTH}"
+            )
+    return question
 
 
 def _check_stage_references(stages: tuple[Stage, ...], where: str) -> None:

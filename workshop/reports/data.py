@@ -73,6 +73,7 @@ def _workshop(workshop: Workshop) -> dict[str, Any]:
         "id": workshop.id,
         "code": format_code(workshop.code),
         "title": workshop.title,
+        "question": workshop.question,
         "language": workshop.language,
         "place": workshop.place,
         "date": held_on.isoformat(),

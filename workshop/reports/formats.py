@@ -316,6 +316,8 @@ def _markdown_lines(report: dict[str, Any]) -> list[str]:
         _("%(count)s participants", count=workshop["participants"]),
     ]
     lines = [f"# {md_escape(workshop['title'])}", "", " · ".join(facts), ""]
+    if workshop.get("question"):
+        lines += [f"## {_('Challenge question')}", "", f"> {md_escape(workshop['question'])}", ""]
 
     lines += [f"## {_('Key messages')}", ""]
     if report["key_ideas"]:

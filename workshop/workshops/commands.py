@@ -91,3 +91,26 @@ def delete_command(reference: str, yes: bool) -> None:
 
     run_cli_change(workshop, delete)
     click.echo(_('Deleted workshop "%(title)s" (%(code)s) and everything in it.', title=title, code=code))
+
+
+@click.command("question")
+@click.argument("reference", metavar="WORKSHOP")
+@click.argument("text", required=False, default="")
+@with_appcontext
+def question_command(reference: str, text: str) -> None:
+    """Set the challenge question of a workshop (its id or join code); connected phones,
+    projector and console show it at once. Without TEXT, the question is removed."""
+    from workshop.live.units import run_cli_change
+    from workshop.workshops.services import set_question
+
+    workshop = _find(reference)
+
+    def change(changes) -> None:
+        set_question(workshop, workshop.owner, text)
+        changes.everyone()
+
+    run_cli_change(workshop, change)
+    if workshop.question:
+        click.echo(_("Question: %(question)s", question=workshop.question))
+    else:
+        click.echo(_("The workshop has no question now."))

@@ -13,3 +13,10 @@ def on_change_stage(context: LiveContext, payload: dict) -> dict:
         context.workshop, context.actor, payload.get("stage"), payload.get("reveal", False)
     )
     return {"stage": workshop.current_stage, "revision": workshop.revision}
+
+
+@live_event("set_question", limit="60/minute", then=everyone)
+def on_set_question(context: LiveContext, payload: dict) -> dict:
+    """The console's question form, sent live (the form posts it without JavaScript)."""
+    workshop = services.set_question(context.workshop, context.actor, payload.get("question"))
+    return {"question": workshop.question}

@@ -4,7 +4,7 @@ from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaFi
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from workshop.config import DISPLAY_NAME_MAX_LENGTH, NOTE_MAX_LENGTH
+from workshop.config import DISPLAY_NAME_MAX_LENGTH, NOTE_MAX_LENGTH, QUESTION_MAX_LENGTH
 
 
 class NewWorkshopForm(FlaskForm):
@@ -15,6 +15,19 @@ class NewWorkshopForm(FlaskForm):
     )
     place = StringField(_l("Place (optional)"), validators=[Optional(), Length(max=200)])
     held_on = DateField(_l("Date (optional)"), validators=[Optional()])
+    question = TextAreaField(
+        _l("Challenge question (optional)"),
+        description=_l("What this room works on, in its own words: shown on every screen and in the report."),
+        validators=[Optional(), Length(max=QUESTION_MAX_LENGTH)],
+    )
+
+
+class QuestionForm(FlaskForm):
+    """The facilitator edits the challenge question (a plain form: works without JavaScript)."""
+
+    question = TextAreaField(
+        _l("Challenge question"), validators=[Optional(), Length(max=QUESTION_MAX_LENGTH)]
+    )
 
 
 class NoteForm(FlaskForm):

@@ -23,9 +23,9 @@ from sqlalchemy import delete, func, select
 
 from workshop.accounts.models import Facilitator
 from workshop.clustering.services import source_stage_indexes
-from workshop.config import DISPLAY_NAME_MAX_LENGTH
+from workshop.config import DISPLAY_NAME_MAX_LENGTH, QUESTION_MAX_LENGTH
 from workshop.core.actors import Actor, ensure_facilitator, ensure_open
-from workshop.core.checks import flag, whole_number
+from workshop.core.checks import flag, storable_text, whole_number
 from workshop.core.clock import now
 from workshop.core.codes import CODE_LENGTH, new_join_code, normalise_code
 from workshop.core.lookups import get_workshop, participant_count
@@ -47,10 +47,12 @@ def create_workshop(
     language: str = "es",
     place: str | None = None,
     held_on: date | None = None,
+    question: str | None = None,
 ) -> Workshop:
     """Create a workshop from a plan, with a fresh join code and projector token.
 
-    Raises InvalidInput for an empty title or a language the plan lacks.
+    `question` is the challenge the workshop works on (optional; see `set_question`).
+    Raises InvalidInput for an empty title, a language the plan lacks or a too long question.
     """
     title = (title or "").strip()
     if not title:
@@ -77,6 +79,41 @@ def create_workshop(
     )
     db.session.add(workshop)
     db.session.flush()
+    if question is not None:
+        set_question(workshop, owner, question)
+    return workshop
+
+
+def clean_question(text: Any) -> str | None:
+    """A challenge question as it is stored: cleaned like a note's text (`storable_text`),
+    None when empty. Raises InvalidInput when it is not text or too long."""
+    if text is None:
+        return None
+    text = storable_text(text, _l("The question must be text."))
+    if len(text) > QUESTION_MAX_LENGTH:
+        raise InvalidInput(
+            _(
+                "The question can have at most %(max)d characters (this one has %(count)d).",
+                max=QUESTION_MAX_LENGTH,
+                count=len(text),
+            )
+        )
+    return text or None
+
+
+def set_question(workshop: Workshop, actor: Actor, text: Any) -> Workshop:
+    """Set, change or (with empty text) remove the workshop's challenge question; every
+    screen shows it at the top and the report opens its method section with it.
+
+    Facilitator only, while the workshop is open. Raises NotAllowed or InvalidInput.
+    """
+    ensure_facilitator(workshop, actor)
+    ensure_open(workshop)
+    question = clean_question(text)
+    if question != workshop.question:
+        workshop.question = question
+        workshop.bump()
+        db.session.flush()
     return workshop
 
 
@@ -179,6 +216,8 @@ def change_stage(workshop: Workshop, actor: Actor, stage_index: Any, reveal: Any
         raise InvalidInput(_("There is no such stage in this plan."))
     if flag(reveal, _l("Say whether to reveal the private notes.")):
         reveal_stages(workshop, actor, private_notes_pending(workshop, stage_index))
+    if stage_index != workshop.current_stage:
+        workshop.release_spotlight()  # the room moves on: what was in focus belongs to the last stage
     workshop.current_stage = stage_index
     workshop.bump()
     db.session.flush()

@@ -37,6 +37,7 @@ from workshop.core.models import Participant, Workshop
 from workshop.database import commit_with_retries
 from workshop.errors import DomainError, NotAllowed
 from workshop.extensions import limiter
+from workshop.facilitation import spotlight
 from workshop.i18n import use_page_language
 from workshop.live.announce import Changes
 from workshop.live.boundary import JOINED_KEY
@@ -45,7 +46,7 @@ from workshop.live.units import run_change
 from workshop.plans import PlanError, list_plans, load_plan
 from workshop.profiles import services as profiles
 from workshop.workshops import services
-from workshop.workshops.forms import NameForm, NewWorkshopForm, NoteForm, ProfileForm, StageForm
+from workshop.workshops.forms import NameForm, NewWorkshopForm, NoteForm, ProfileForm, QuestionForm, StageForm
 
 blueprint = Blueprint("workshops", __name__)
 
@@ -264,13 +265,31 @@ def new_workshop():
     form = NewWorkshopForm()
     language = str(request.accept_languages.best_match(["es", "en"]) or "es")
     form.plan.choices = [SelectChoice(plan.slug, plan.text("title", language)) for plan in plans]
+    # Each plan's suggested question, per language: the form starts from the chosen plan's
+    # (`?plan=` from the list below works without JavaScript; the page's script follows the
+    # plan and language boxes while the facilitator has not written their own).
+    suggestions = {
+        plan.slug: {lang: plan.question.get(lang, "") for lang in plan.languages} for plan in plans
+    }
+    if request.method == "GET":
+        chosen = request.args.get("plan", "")
+        if chosen in suggestions:
+            form.plan.data = chosen
+        slug = form.plan.data if form.plan.data in suggestions else (plans[0].slug if plans else "")
+        form.question.data = suggestions.get(slug, {}).get(form.language.data or "es", "")
     if form.validate_on_submit():
         facilitator = current_user._get_current_object()
         try:
             plan = load_plan(form.plan.data, _plans_dir())
             workshop = commit_with_retries(
                 lambda: services.create_workshop(
-                    facilitator, plan, form.title.data, form.language.data, form.place.data, form.held_on.data
+                    facilitator,
+                    plan,
+                    form.title.data,
+                    form.language.data,
+                    form.place.data,
+                    form.held_on.data,
+                    question=form.question.data,
                 )
             )
         except PlanError as error:
@@ -279,7 +298,7 @@ def new_workshop():
             form.title.errors.append(error.message)
         else:
             return redirect(url_for("workshops.facilitate", workshop_id=workshop.id))
-    return render_template("workshops/new.html", form=form, plans=plans)
+    return render_template("workshops/new.html", form=form, plans=plans, suggestions=suggestions)
 
 
 @blueprint.route("/w/<int:workshop_id>")
@@ -293,7 +312,52 @@ def facilitate(workshop_id: int):
         state=state,
         links=public_links(workshop),
         stage_form=StageForm(),
+        question_form=QuestionForm(question=workshop.question or ""),
     )
+
+
+@blueprint.route("/w/<int:workshop_id>/question", methods=["POST"])
+@login_required
+def set_question(workshop_id: int):
+    """The console's question form; phones, projector and other consoles get it live."""
+    workshop = get_workshop(workshop_id)
+    form = QuestionForm()
+    facilitator = current_user._get_current_object()
+    if form.validate_on_submit():
+
+        def change(changes: Changes) -> None:
+            services.set_question(workshop, facilitator, form.question.data or "")
+            changes.everyone()
+
+        try:
+            run_change(workshop, change)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("Question saved: every screen shows it now."))
+    else:
+        for error in form.question.errors or [_("The form expired; try again.")]:
+            flash(str(error), "error")
+    return redirect(url_for("workshops.facilitate", workshop_id=workshop.id))
+
+
+@blueprint.route("/w/<int:workshop_id>/spotlight/release", methods=["POST"])
+@login_required
+def release_spotlight(workshop_id: int):
+    """The console's Release button without JavaScript (it normally sends `release_spotlight`)."""
+    workshop = get_workshop(workshop_id)
+    if FlaskForm().validate_on_submit():
+        facilitator = current_user._get_current_object()
+
+        def change(changes: Changes) -> None:
+            spotlight.release_spotlight(workshop, facilitator)
+            changes.everyone()
+
+        try:
+            run_change(workshop, change)
+        except DomainError as error:
+            flash(error.message, "error")
+    return redirect(url_for("workshops.facilitate", workshop_id=workshop.id))
 
 
 @blueprint.route("/w/<int:workshop_id>/stage", methods=["POST"])

@@ -79,6 +79,10 @@ def test_question_and_spotlight_on_console_phones_and_projector(server, browser,
     expect(projector.locator("#spotlight-text")).to_have_text(NOTES[0])
     expect(projector.locator("#notes .note.spotlit")).to_have_count(1)
     expect(phones[1].locator("#spotlight-text")).to_have_text(NOTES[0])
+    expect(phones[1].locator("#notes .note.spotlit")).to_have_count(1)
+    expect(phones[0].locator("#my-notes .note.spotlit")).to_have_count(1)  # its author's own list
+    screenshot(phones[0], "spotlight-note-phone-360")
+    screenshot(projector, "spotlight-note-projector")
 
     console.click(f'.stage-button[data-stage="{GROUP}"]')
     for phone in phones:  # moving on releases the spotlight

@@ -285,3 +285,18 @@ def test_a_report_without_a_question_says_nothing_of_it(app, workshop):
     report = build_report(workshop)
     assert report["workshop"]["question"] is None
     assert "blockquote" not in report_html(report)
+
+
+def test_a_synthesis_names_each_workshops_question(app, facilitator, make_workshop):
+    from workshop.synthesis.services import build_synthesis, synthesis_html
+
+    first = make_workshop(title="USF Luque", question="¿Cómo <i>podríamos</i> esperar menos?")
+    second = make_workshop(title="USF Itá")
+    synthesis = build_synthesis([first, second])
+    assert [site["question"] for site in synthesis["sites"]] == [
+        "¿Cómo <i>podríamos</i> esperar menos?",
+        None,
+    ]
+    html = synthesis_html(synthesis)
+    assert "«¿Cómo &lt;i&gt;podríamos&lt;/i&gt; esperar menos?»" in html
+    assert html.count("site-question") == 2  # the style, and the one workshop that has a question

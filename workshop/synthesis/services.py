@@ -243,6 +243,7 @@ def _site(number: int, report: dict[str, Any]) -> dict[str, Any]:
         "id": workshop["id"],
         "code": workshop["code"],
         "title": workshop["title"],
+        "question": workshop["question"],
         "place": workshop["place"],
         "date": workshop["date"],
         "language": workshop["language"],

@@ -75,7 +75,9 @@ def create_demo_workshop(plan_ref: str, language: str, base_url: str) -> DemoWor
     try:
         facilitator = demo_facilitator(password)
         title = f"Demo · {plan.text('title', language)}"[:200]
-        workshop = create_workshop(facilitator, plan, title, language, "Demo", date.today())
+        workshop = create_workshop(
+            facilitator, plan, title, language, "Demo", date.today(), question=plan.question.get(language)
+        )
         db.session.commit()
     except Exception:
         db.session.rollback()

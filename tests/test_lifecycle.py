@@ -26,6 +26,7 @@ from workshop.facilitation import moderation, participants, review, stage_contro
 from workshop.importing.services import import_field_notes
 from workshop.live import NAMESPACE, presence
 from workshop.plans import load_plan
+from workshop.profiles import services as profiles
 from workshop.ranking import services as ranking
 from workshop.rating import services as rating
 from workshop.reports.data import build_report
@@ -71,6 +72,7 @@ def build_room(make_workshop, make_participant, facilitator, plans_dir):
             plan=load_plan("reform-codesign", plans_dir), stage=IDEAS, language="en", title=title
         )
         one, two, three = (make_participant(workshop, name) for name in ("Rosa", None, None))
+        profiles.answer_profile(workshop, one, {"role": "nursing"})
         notes = [
             board.add_note(workshop, author, text, new_client_id(), IDEAS)[0]
             for author, text in (

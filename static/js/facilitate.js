@@ -117,15 +117,27 @@ async function clusterAction(event, payload) {
   return ack;
 }
 
+let groupNameDraft = "";
+
 function clusterToolbar(view) {
   const bar = el("div", "toolbar cluster-tools");
   const name = el("input");
   name.placeholder = t("group_name");
   name.maxLength = 120;
   name.id = "group-name";
-  const group = () => {
+  // The board is redrawn whenever the room changes (a phone arrives, a group is made):
+  // what the facilitator is typing survives it.
+  name.value = groupNameDraft;
+  name.addEventListener("input", () => { groupNameDraft = name.value; });
+  const group = async () => {
     const ids = chosenNotes();
-    if (ids) clusterAction("group_notes", { note_ids: ids, title: name.value });
+    if (!ids) return;
+    const ack = await clusterAction("group_notes", { note_ids: ids, title: name.value });
+    if (ack.ok) {
+      groupNameDraft = "";
+      const current = document.getElementById("group-name");  // the board may have been redrawn
+      if (current) current.value = "";
+    }
   };
   name.addEventListener("keydown", (event) => { if (event.key === "Enter") group(); });
   const target = el("select");
@@ -400,7 +412,10 @@ function applyState(next) {
   const kind = state.stage.kind;
   const draw = { cluster: clusterBoard, vote: voteBoard, rate: rateBoard }[kind];
   notesList.hidden = Boolean(draw);
+  // Keep the keyboard where it was across the redraw (a field or a button with an id).
+  const focused = boardSection.contains(document.activeElement) ? document.activeElement.id : "";
   boardSection.replaceChildren(...(draw ? draw(state) : []));
+  if (focused) document.getElementById(focused)?.focus();
   board.reset(state);
   $("stage-hint").textContent = kind === "write" || draw ? "" : t("kind_" + kind);
   countdown.set(state.timer);

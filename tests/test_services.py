@@ -7,7 +7,7 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import new_client_id
+from tests.factories import new_client_id
 from workshop.accounts import services as accounts
 from workshop.board import services as board
 from workshop.board.models import Note

@@ -14,7 +14,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import new_client_id
+from tests.factories import move, new_client_id
 from workshop.board import services as board
 from workshop.board.models import Note
 from workshop.clustering import services as clustering
@@ -32,7 +32,6 @@ from workshop.rating import services as rating
 from workshop.rating.models import Rating
 from workshop.voting import services as voting
 from workshop.voting.models import Dot
-from workshop.workshops.services import change_stage
 
 # pd-discovery: 1 signs, 2 works, 3 barriers, 4 deviants (write); 5 cluster; 6 vote (3 dots, cap 2)
 CLUSTER, VOTE = 5, 6
@@ -61,11 +60,6 @@ def dot(workshop, participant, target_id):
     db.session.commit()
     assert fresh
     return created
-
-
-def move(workshop, facilitator, stage):
-    change_stage(workshop, facilitator, stage)
-    db.session.commit()
 
 
 @pytest.fixture

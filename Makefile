@@ -9,14 +9,23 @@ VENDOR := static/vendor/socket.io-client
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-test vendor translations extract-messages lint js-check bench \
+.PHONY: run test check install install-test vendor translations extract-messages lint js-check bench \
 	bench-deps bench-idle bench-storm clean
 
 run: install
 	$(BIN)/workshop serve --host $(HOST) --port $(PORT)
 
-test: install-test js-check
+test: check
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Everything CI checks before the tests; each check says how to fix what it finds.
+# `ruff format .` fixes the formatting; `make extract-messages` refreshes the catalogues.
+check: install-test js-check
+	$(BIN)/ruff check . || { echo 'fix: $(BIN)/ruff check --fix . (the rest by hand)'; exit 1; }
+	$(BIN)/ruff format --check . || { echo 'fix: $(BIN)/ruff format .'; exit 1; }
+	$(BIN)/mypy
+	$(BIN)/python tools/check_migrations.py
+	$(BIN)/python tools/check_catalogues.py
 
 # The browser code: eslint (recommended rules) and the unit tests of its pure modules.
 js-check: vendor
@@ -56,7 +65,7 @@ extract-messages: $(VENV)/.installed
 	$(BIN)/pybabel update -i workshop/translations/messages.pot -d workshop/translations --no-fuzzy-matching
 
 lint: install-test
-	$(BIN)/ruff check workshop tests bench
+	$(BIN)/ruff check .
 
 # Benchmarks print figures (see bench/README.md); BENCH_ARGS passes options, e.g.
 # `make bench BENCH_ARGS="-n 1000 --async-mode both"`. The load generator and the Node

@@ -1,22 +1,21 @@
 """Fixtures: a throwaway database (SQLite, and PostgreSQL when
 WORKSHOP_TEST_DATABASE_URL is set: every database test then runs on both),
-the app, clients, and small factories."""
+the app, clients, and fixtures around the factories of tests/factories.py."""
 
 from __future__ import annotations
 
 import os
 import uuid
-from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 
+from tests import factories
 from workshop import create_app
 from workshop.database import upgrade_database
 from workshop.extensions import db
 from workshop.plans import load_plan
 
-ROOT = Path(__file__).resolve().parent.parent
 BACKENDS = ["sqlite"]
 if os.environ.get("WORKSHOP_TEST_DATABASE_URL"):
     BACKENDS.append("postgresql")
@@ -70,6 +69,9 @@ def app_config(tmp_path) -> dict:
         "RATELIMIT_ENABLED": False,
         "LIVE_COALESCE_SECONDS": 0,  # send coalesced updates at once, so tests can see them
         "TESTING": True,
+        # Real password hashing (scrypt) costs ~0.1 s per account and login; tests check
+        # behaviour, not the hash's strength.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
     }
 
 
@@ -99,8 +101,14 @@ def runner(app):
 
 
 @pytest.fixture
-def plans_dir() -> Path:
-    return ROOT / "sessions"
+def logged_in_client(client, facilitator):
+    """The test client, logged in as the `facilitator`."""
+    return factories.logged_in(client)
+
+
+@pytest.fixture
+def plans_dir():
+    return factories.PLANS_DIR
 
 
 @pytest.fixture
@@ -111,23 +119,18 @@ def plan(plans_dir):
 
 @pytest.fixture
 def facilitator(app):
-    from workshop.accounts.services import create_facilitator
-
-    account = create_facilitator("ana@example.org", "correct horse battery")
-    db.session.commit()
-    return account
+    """ana@example.org, password `factories.PASSWORD`."""
+    return factories.facilitator()
 
 
 @pytest.fixture
 def make_workshop(app, facilitator, plan):
-    from workshop.workshops.services import change_stage, create_workshop
+    """Workshops of `facilitator`, pd-discovery unless `plan=`, on stage 1 unless `stage=`."""
 
     def make(title: str = "USF San Lorenzo", stage: int = 1, language: str = "es", **kwargs):
-        workshop = create_workshop(facilitator, kwargs.pop("plan", plan), title, language, **kwargs)
-        if stage:
-            change_stage(workshop, facilitator, stage)
-        db.session.commit()
-        return workshop
+        return factories.workshop_from_plan(
+            facilitator, kwargs.pop("plan", plan), title, stage, language, **kwargs
+        )
 
     return make
 
@@ -140,20 +143,9 @@ def workshop(make_workshop):
 
 @pytest.fixture
 def make_participant(app):
-    from workshop.workshops.services import join_workshop
-
-    def make(workshop, name: str | None = None):
-        participant = join_workshop(workshop, name)
-        db.session.commit()
-        return participant
-
-    return make
+    return factories.participant
 
 
 @pytest.fixture
 def participant(workshop, make_participant):
     return make_participant(workshop)
-
-
-def new_client_id() -> str:
-    return uuid.uuid4().hex

@@ -4,6 +4,8 @@ They live here, apart from the factory, so feature packages can import them
 without importing an application.
 """
 
+from typing import TYPE_CHECKING
+
 from flask_babel import Babel
 from flask_compress import Compress
 from flask_limiter import Limiter
@@ -38,6 +40,12 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+# Models subclass `Model`: Flask-SQLAlchemy builds `db.Model` from Base at run time, which
+# a type checker cannot follow, so to the checker it is Base (same columns, same metadata).
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 socketio = SocketIO()
 login_manager = LoginManager()

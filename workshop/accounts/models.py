@@ -6,10 +6,10 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from workshop.extensions import NEVER_REUSE_IDS, db
+from workshop.extensions import NEVER_REUSE_IDS, Model
 
 
-class Facilitator(UserMixin, db.Model):
+class Facilitator(UserMixin, Model):
     """A lab staff member who creates and runs workshops. Participants have no account."""
 
     __tablename__ = "facilitator"
@@ -24,7 +24,7 @@ class Facilitator(UserMixin, db.Model):
         return str(self.id)
 
 
-class FacilitatorLogin(db.Model):
+class FacilitatorLogin(Model):
     """One logged-in browser session of a facilitator.
 
     Flask keeps its session in a signed cookie, which logging out cannot take back

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -16,10 +17,21 @@ from workshop.extensions import db
 MIN_PASSWORD_LENGTH = 10
 LOGIN_KEY = "login"  # session cookie: the token of this logged-in session (FacilitatorLogin)
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Werkzeug's strong default. The `PASSWORD_HASH_METHOD` setting exists for the tests, which
+# create hundreds of accounts and set a cheap method; a stored hash names its own method,
+# so checking a password never depends on the setting.
+HASH_METHOD = "scrypt"
 
 
 def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
+
+
+def hash_password(password: str) -> str:
+    """The hash stored for a password, made with the app's `PASSWORD_HASH_METHOD`."""
+    return generate_password_hash(
+        password, method=current_app.config.get("PASSWORD_HASH_METHOD", HASH_METHOD)
+    )
 
 
 def facilitator_count() -> int:
@@ -39,7 +51,7 @@ def create_facilitator(email: str, password: str) -> Facilitator:
         raise InvalidInput(_("The password needs at least %(count)d characters.", count=MIN_PASSWORD_LENGTH))
     if find_facilitator(email) is not None:
         raise InvalidInput(_("A facilitator with this email already exists."))
-    facilitator = Facilitator(email=email, password_hash=generate_password_hash(password))
+    facilitator = Facilitator(email=email, password_hash=hash_password(password))
     db.session.add(facilitator)
     db.session.flush()
     return facilitator

@@ -6,10 +6,10 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workshop.config import NOTE_MAX_LENGTH
-from workshop.extensions import NEVER_REUSE_IDS, db
+from workshop.extensions import NEVER_REUSE_IDS, Model
 
 
-class Note(db.Model):
+class Note(Model):
     """A sticky note. `client_id` is made by the sending device, so a resend is stored once.
 
     Deleting keeps the row (`deleted_at`) so a later report can account for it

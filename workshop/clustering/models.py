@@ -5,12 +5,12 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from workshop.extensions import NEVER_REUSE_IDS, db
+from workshop.extensions import NEVER_REUSE_IDS, Model
 
 CLUSTER_TITLE_MAX_LENGTH = 120
 
 
-class Cluster(db.Model):
+class Cluster(Model):
     """A named group of notes. Its notes point to it (`Note.cluster_id`).
 
     `decision` records the facilitator's call on the idea for the report:

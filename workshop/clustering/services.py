@@ -125,7 +125,7 @@ def get_cluster(workshop: Workshop, cluster_id: Any) -> Cluster:
 
 def _drop_empty(workshop: Workshop, cluster_ids: set[int | None]) -> None:
     """Delete groups left without notes, unless they already carry dots or ratings."""
-    for cluster_id in cluster_ids - {None}:
+    for cluster_id in {cluster_id for cluster_id in cluster_ids if cluster_id is not None}:
         has_notes = db.session.scalar(
             select(Note.id).where(Note.cluster_id == cluster_id, Note.deleted_at.is_(None)).limit(1)
         )
@@ -294,5 +294,6 @@ def clusters_with_notes(workshop: Workshop) -> list[dict[str, Any]]:
         .order_by(Note.created_at, Note.id)
     )
     for cluster_id, note_id in rows:
-        members.setdefault(cluster_id, []).append(note_id)
+        if cluster_id is not None:  # always true (the query asks for grouped notes); tells mypy
+            members.setdefault(cluster_id, []).append(note_id)
     return [cluster_data(c, members.get(c.id, [])) for c in workshop_clusters(workshop)]

@@ -17,7 +17,7 @@ def new_join_code() -> str:
 def normalise_code(raw: str | None) -> str:
     """Accept what people type: lower case, spaces, dashes, O for 0 and so on."""
     cleaned = "".join(ch for ch in (raw or "").upper() if ch.isalnum())
-    return cleaned.translate(str.maketrans({"0": "O", "1": "I"}))
+    return cleaned.translate(str.maketrans("01", "OI"))
 
 
 def format_code(code: str) -> str:

@@ -12,11 +12,15 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from workshop.config import QUESTION_MAX_LENGTH
-from workshop.extensions import NEVER_REUSE_IDS, db
+from workshop.extensions import NEVER_REUSE_IDS, Model
 from workshop.plans import Plan, Stage, plan_from_data
 
 if TYPE_CHECKING:
     from workshop.accounts.models import Facilitator
+
+
+# database, workshop id, plan version, plan slug
+_PlanKey = tuple[str, int, int, str]
 
 
 class _PlanCache:
@@ -24,17 +28,17 @@ class _PlanCache:
 
     def __init__(self, size: int = 512):
         self.size = size
-        self.plans: OrderedDict[tuple, Plan] = OrderedDict()
+        self.plans: OrderedDict[_PlanKey, Plan] = OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, key: tuple) -> Plan | None:
+    def get(self, key: _PlanKey) -> Plan | None:
         with self.lock:
             plan = self.plans.get(key)
             if plan is not None:
                 self.plans.move_to_end(key)
             return plan
 
-    def put(self, key: tuple, plan: Plan) -> None:
+    def put(self, key: _PlanKey, plan: Plan) -> None:
         with self.lock:
             self.plans[key] = plan
             while len(self.plans) > self.size:
@@ -44,7 +48,7 @@ class _PlanCache:
 _parsed_plans = _PlanCache()
 
 
-class Workshop(db.Model):
+class Workshop(Model):
     """One run of a session plan with a group of participants.
 
     The plan is stored as a snapshot so the record of what was asked stays true
@@ -101,7 +105,7 @@ class Workshop(db.Model):
         session = object_session(self)
         if session is None or self.id is None:  # not stored yet: nothing to key a cache on
             return plan_from_data(self.plan_data, self.plan_slug)
-        key = (str(session.get_bind().url), self.id, self.plan_version, self.plan_slug)
+        key = (str(session.get_bind().engine.url), self.id, self.plan_version, self.plan_slug)
         plan = _parsed_plans.get(key)
         if plan is None:
             plan = plan_from_data(self.plan_data, self.plan_slug)
@@ -139,7 +143,7 @@ class Workshop(db.Model):
         self.revision = type(self).revision + 1
 
 
-class Participant(db.Model):
+class Participant(Model):
     """Someone who joined from a phone. No account: a random token in their cookie."""
 
     __tablename__ = "participant"
@@ -154,7 +158,7 @@ class Participant(db.Model):
     removed_at: Mapped[datetime | None]
 
 
-class StageState(db.Model):
+class StageState(Model):
     """What the facilitator has done to one stage of one workshop.
 
     The timer is stored as facts on the server clock (when it ends, or how much

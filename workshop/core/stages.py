@@ -79,9 +79,13 @@ def private_stage_indexes(workshop: Workshop) -> set[int]:
 
 
 class NoteLike(Protocol):
-    stage_index: int
-    participant_id: int | None
-    hidden_at: object
+    # Read-only members, so a Note (whose columns are typed more narrowly) fits.
+    @property
+    def stage_index(self) -> int: ...
+    @property
+    def participant_id(self) -> int | None: ...
+    @property
+    def hidden_at(self) -> object: ...
 
 
 def visible_to(

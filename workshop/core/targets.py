@@ -13,7 +13,7 @@ from collections.abc import Callable
 from sqlalchemy import CheckConstraint, ForeignKey, String, delete, exists, select, update
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
-from workshop.extensions import db
+from workshop.extensions import Model, db
 
 TARGET_TYPES = ("cluster", "note")
 
@@ -50,7 +50,7 @@ def target_type_check() -> CheckConstraint:
 def input_models() -> list[type[TargetMixin]]:
     """Every mapped model that records input on ideas (dots, ratings, …)."""
     return sorted(
-        (mapper.class_ for mapper in db.Model.registry.mappers if issubclass(mapper.class_, TargetMixin)),
+        (mapper.class_ for mapper in Model.registry.mappers if issubclass(mapper.class_, TargetMixin)),
         key=lambda model: model.__name__,
     )
 

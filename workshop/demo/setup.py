@@ -41,15 +41,13 @@ def demo_facilitator(password: str):
     A fresh random password each run means no fixed credential ever exists on
     a server where the demo was once run; the driver is the only one who knows it.
     """
-    from werkzeug.security import generate_password_hash
-
-    from workshop.accounts.services import create_facilitator, find_facilitator
+    from workshop.accounts.services import create_facilitator, find_facilitator, hash_password
     from workshop.extensions import db
 
     facilitator = find_facilitator(DEMO_EMAIL)
     if facilitator is None:
         return create_facilitator(DEMO_EMAIL, password)
-    facilitator.password_hash = generate_password_hash(password)
+    facilitator.password_hash = hash_password(password)
     db.session.flush()
     return facilitator
 

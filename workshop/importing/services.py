@@ -456,6 +456,7 @@ def _row(workshop: Workshop, stages: _Stages, columns: dict[str, int], cells: li
         reasons.append(error.message)
     if reasons:
         raise InvalidInput(" ".join(_sentence(reason) for reason in reasons))
+    assert stage_index is not None  # resolved, or its reason was raised above
     return _Row(
         line=line, stage_index=stage_index, lane=lane, text=text, evidence_id=evidence_id, source=source
     )

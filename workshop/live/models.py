@@ -7,10 +7,10 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from workshop.extensions import db
+from workshop.extensions import Model
 
 
-class LiveConnection(db.Model):
+class LiveConnection(Model):
     """One open Socket.IO connection, so every process can tell who is online."""
 
     __tablename__ = "live_connection"

@@ -3,10 +3,10 @@ from __future__ import annotations
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from workshop.extensions import NEVER_REUSE_IDS, db
+from workshop.extensions import NEVER_REUSE_IDS, Model
 
 
-class ProfileAnswer(db.Model):
+class ProfileAnswer(Model):
     """One participant's answer to one of the plan's profile questions.
 
     `choice` is None for "prefer not to say": the question was seen and skipped, so the

@@ -112,10 +112,13 @@ def set_decision(
     if decision is not None and decision not in DECISIONS:
         raise InvalidInput(_("The decision must be selected or set aside."))
     target_id = identifier(target_id, _l("Choose an idea."))
-    model = {"cluster": Cluster, "note": Note}.get(target_type) if isinstance(target_type, str) else None
-    if model is None:
+    item: Cluster | Note | None
+    if target_type == "cluster":
+        item = db.session.get(Cluster, target_id)
+    elif target_type == "note":
+        item = db.session.get(Note, target_id)
+    else:
         raise InvalidInput(_("Choose an idea."))
-    item = db.session.get(model, target_id)
     if item is None or item.workshop_id != workshop.id:
         raise NotFound(_("This idea does not exist."))
     item.decision = decision

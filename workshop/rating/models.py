@@ -6,10 +6,10 @@ from sqlalchemy import CheckConstraint, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workshop.core.targets import TargetMixin, target_type_check
-from workshop.extensions import NEVER_REUSE_IDS, db
+from workshop.extensions import NEVER_REUSE_IDS, Model
 
 
-class Rating(TargetMixin, db.Model):
+class Rating(TargetMixin, Model):
     """One participant's placement of one candidate on the stage's two axes.
 
     One row per (stage, participant, candidate): rating again replaces the

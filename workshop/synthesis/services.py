@@ -122,7 +122,7 @@ def _group_titles(words: list[frozenset[str]]) -> list[list[int]]:
         best: tuple[float, tuple[int, int]] | None = None
         seen: set[tuple[int, int]] = set()
         for i, j in pairs:
-            key = tuple(sorted((owner[i], owner[j])))
+            key = (min(owner[i], owner[j]), max(owner[i], owner[j]))
             if key[0] == key[1] or key in seen:
                 continue
             seen.add(key)

@@ -6,10 +6,10 @@ from sqlalchemy import String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workshop.core.targets import TargetMixin, target_type_check
-from workshop.extensions import NEVER_REUSE_IDS, db
+from workshop.extensions import NEVER_REUSE_IDS, Model
 
 
-class Dot(TargetMixin, db.Model):
+class Dot(TargetMixin, Model):
     """One dot placed by one participant on one item in one vote stage.
 
     `client_id` is made by the phone, unique per workshop, so a retried tap is

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import secrets
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select
+from sqlalchemy import CursorResult, delete, func, select
 
 from workshop.accounts.models import Facilitator
 from workshop.clustering.services import source_stage_indexes
@@ -319,8 +319,10 @@ def delete_workshop(workshop: Workshop, actor: Actor) -> dict[str, int]:
     deleted: dict[str, int] = {}
     for table in reversed(db.metadata.sorted_tables):
         if table.name != Workshop.__tablename__ and "workshop_id" in table.c:
-            result = db.session.execute(delete(table).where(table.c.workshop_id == workshop_id))
+            result = cast(
+                CursorResult[Any], db.session.execute(delete(table).where(table.c.workshop_id == workshop_id))
+            )
             deleted[table.name] = result.rowcount
-    result = db.session.execute(delete(Workshop).where(Workshop.id == workshop_id))
+    result = cast(CursorResult[Any], db.session.execute(delete(Workshop).where(Workshop.id == workshop_id)))
     deleted[Workshop.__tablename__] = result.rowcount
     return deleted

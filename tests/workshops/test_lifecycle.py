@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import func, select, text
 
-from tests.conftest import new_client_id
+from tests.factories import login, move, new_client_id
 from workshop.accounts.models import Facilitator
 from workshop.board import services as board
 from workshop.board.models import Note
@@ -35,11 +35,6 @@ from workshop.workshops import services as workshops
 
 IDEAS, MERGE, SHORTLIST, RATE = 1, 2, 3, 4
 CLOSED = "This workshop is closed."
-
-
-def move(workshop, facilitator, stage):
-    workshops.change_stage(workshop, facilitator, stage)
-    db.session.commit()
 
 
 def rows_of(workshop_id: int) -> dict[str, int]:
@@ -290,10 +285,6 @@ def test_find_workshop_finds_a_closed_workshop_by_code(build_room):
 
 
 # Closing in the browser ----------------------------------------------------------------------
-
-
-def login(client):
-    return client.post("/login", data={"email": "ana@example.org", "password": "correct horse battery"})
 
 
 def flashes(client) -> list[str]:

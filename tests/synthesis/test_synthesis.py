@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import pytest
 from flask_babel import force_locale
 
-from tests.conftest import new_client_id
+from tests.factories import login, new_client_id
 from workshop.board import services as board
 from workshop.cli import main
 from workshop.clustering import services as clustering
@@ -387,10 +387,6 @@ def test_cli_writes_a_real_pdf(three_sites, runner, tmp_path):
 
 
 # Pages ----------------------------------------------------------------------------------------
-
-
-def login(client):
-    return client.post("/login", data={"email": "ana@example.org", "password": "correct horse battery"})
 
 
 @pytest.fixture

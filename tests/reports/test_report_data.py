@@ -2,146 +2,30 @@
 ranking and ties, traceability from ideas to notes to prompts, anonymity, and
 deleted notes.
 
-`run_reform_workshop` plays a whole reform-codesign workshop (write → cluster →
-vote → rate) and is shared with tests/test_exports.py.
+The workshop is a whole reform-codesign workshop (write → cluster → vote → rate),
+built by `tests.factories.reform_workshop`.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 import pytest
 
-from tests.conftest import new_client_id
-from workshop.board.models import Note
-from workshop.board.services import add_note, delete_note
-from workshop.clustering.services import group_notes
-from workshop.core.models import Participant, Workshop
+from tests.factories import DELETED_TEXT, HIDDEN_TEXT, REFORM_WRITE, SIGNED_NAME, ReformRun, reform_workshop
 from workshop.extensions import db
-from workshop.facilitation.moderation import set_note_hidden
-from workshop.plans import load_plan
 from workshop.ranking.services import set_decision
-from workshop.rating.services import rate
 from workshop.reports import formats
 from workshop.reports.data import REPORT_VERSION, build_report
-from workshop.voting.services import cast_dot, set_vote_closed
-from workshop.workshops.services import change_stage
 
-# reform-codesign: 0 question (discuss), 1 ideas (write, lanes usf/region/ministry),
-# 2 merge (cluster), 3 shortlist (vote: 5 dots, cap 2), 4 impact-feasibility (rate)
-WRITE, CLUSTER, VOTE, RATE = 1, 2, 3, 4
-SIGNED_NAME = "Rosa Benítez Caballero"
-DELETED_TEXT = "Nota retirada por su autora"
-HIDDEN_TEXT = "Nota ocultada por la facilitadora"
-
-
-@dataclass
-class ReformRun:
-    """What the played workshop contains, to compare the report with."""
-
-    workshop: Workshop
-    participants: list[Participant]
-    notes: dict[str, Note] = field(default_factory=dict)
-    clusters: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def named(self) -> Participant:
-        return self.participants[0]
-
-
-def run_reform_workshop(
-    facilitator,
-    make_workshop,
-    make_participant,
-    plans_dir,
-    extra_notes: tuple[str, ...] = (),
-    language: str = "en",
-) -> ReformRun:
-    """A reform-codesign workshop played through the services, as a room would.
-
-    Four groups: A gets 4 dots and is selected; B and C get 2 dots each and the
-    same ratings (a tie); D gets 1 dot and is set aside. One participant signs
-    their notes with a name; one note is deleted by its author, one hidden by
-    the facilitator, one carries field evidence, one stays ungrouped.
-    `extra_notes` are posted ungrouped too (for escaping tests).
-    """
-    plan = load_plan("reform-codesign", plans_dir)
-    workshop = make_workshop(
-        "Reforma en USF Luque",
-        stage=WRITE,
-        language=language,
-        plan=plan,
-        place="Luque, Central",
-        held_on=date(2025, 5, 14),
-    )
-    participants = [make_participant(workshop, SIGNED_NAME)] + [make_participant(workshop) for _ in range(3)]
-    named, p2, p3, p4 = participants
-    run = ReformRun(workshop, participants)
-
-    def post(key: str, author, text: str, lane: str | None) -> None:
-        note, created = add_note(workshop, author, text, new_client_id(), WRITE, lane)
-        assert created
-        run.notes[key] = note
-
-    post("a1", named, "Turnos por teléfono para no hacer fila desde la madrugada", "usf")
-    post("a2", p2, "Agenda compartida de visitas domiciliarias", "usf")
-    post("b1", p3, "Stock mínimo garantizado de insumos básicos", "region")
-    post("b2", p4, "Pedido de medicamentos según el consumo real", "region")
-    post("c1", p2, "Capacitación en servicio dentro del horario", "ministry")
-    post("d1", p3, "Buzón y WhatsApp para reclamos", "usf")
-    post("loose", named, "Una idea suelta que nadie agrupó", "ministry")
-    post("gone", p4, DELETED_TEXT, "usf")
-    post("hidden", p3, HIDDEN_TEXT, "region")
-    for number, text in enumerate(extra_notes):
-        post(f"extra{number}", p2, text, "usf")
-    delete_note(workshop, p4, run.notes["gone"].id)
-    # Stand-in for the field-note import: a note that carries its evidence.
-    run.notes["b1"].evidence_id = "FN-07"
-    run.notes["b1"].source = "Entrevista, USF Luque"
-    db.session.commit()
-
-    change_stage(workshop, facilitator, CLUSTER)
-    set_note_hidden(workshop, facilitator, run.notes["hidden"].id, True)
-    for key, title, members in (
-        ("A", "Turnos y agenda", ["a1", "a2"]),
-        ("B", "Insumos y medicamentos", ["b1", "b2"]),
-        ("C", "Personal y capacitación", ["c1"]),
-        ("D", "Comunidad y confianza", ["d1"]),
-    ):
-        cluster = group_notes(workshop, facilitator, [run.notes[m].id for m in members], title)
-        run.clusters[key] = cluster.id
-    db.session.commit()
-
-    change_stage(workshop, facilitator, VOTE)
-    ballots = {named: "AAB", p2: "AAC", p3: "BC", p4: "D"}
-    for participant, keys in ballots.items():
-        for key in keys:
-            cast_dot(workshop, participant, run.clusters[key], new_client_id())
-    set_vote_closed(workshop, facilitator, True)
-    db.session.commit()
-
-    change_stage(workshop, facilitator, RATE)
-    ratings = {
-        named: {"A": (5, 5), "B": (4, 2), "C": (4, 2), "D": (1, 1)},
-        p2: {"A": (4, 4), "B": (2, 4), "C": (2, 4)},
-        p4: {"D": (2, 5)},
-    }
-    for participant, scores in ratings.items():
-        for key, (x, y) in scores.items():
-            rate(workshop, participant, run.clusters[key], x, y)
-    set_decision(workshop, facilitator, "cluster", run.clusters["A"], "selected")
-    set_decision(workshop, facilitator, "cluster", run.clusters["D"], "set_aside")
-    db.session.commit()
-    return run
+WRITE = REFORM_WRITE
 
 
 @pytest.fixture
-def reform(facilitator, make_workshop, make_participant, plans_dir) -> ReformRun:
-    return run_reform_workshop(facilitator, make_workshop, make_participant, plans_dir)
+def reform(facilitator) -> ReformRun:
+    return reform_workshop(facilitator)
 
 
 def walk(value: Any, path: str = ""):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import new_client_id
+from tests.factories import new_client_id
 from workshop.board.models import Note
 from workshop.extensions import db, socketio
 from workshop.live import NAMESPACE

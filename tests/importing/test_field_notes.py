@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import new_client_id
+from tests.factories import login, new_client_id
 from workshop.board import services as board
 from workshop.board.models import Note
 from workshop.cli import main
@@ -366,10 +366,6 @@ def test_cli_import_unknown_workshop_or_file(runner, mapping, tmp_path):
 
 
 # The upload form -----------------------------------------------------------------------------
-
-
-def login(client):
-    return client.post("/login", data={"email": "ana@example.org", "password": "correct horse battery"})
 
 
 def upload(client, workshop, data: bytes, filename="notas.csv", **kwargs):

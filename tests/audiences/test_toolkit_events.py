@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import new_client_id
+from tests.factories import move, new_client_id
 from workshop.board import services as board
 from workshop.board.models import Note
 from workshop.clustering import services as clustering
@@ -20,7 +20,6 @@ from workshop.extensions import db, socketio
 from workshop.live import NAMESPACE
 from workshop.plans import load_plan_file
 from workshop.voting.models import Dot
-from workshop.workshops.services import change_stage
 
 CLUSTER, VOTE = 5, 6  # pd-discovery
 LOGIN = {"email": "ana@example.org", "password": "correct horse battery"}
@@ -72,11 +71,6 @@ def connect_all(app, workshop) -> Clients:
     )
     clients.drain()
     return clients
-
-
-def move(workshop, facilitator, stage):
-    change_stage(workshop, facilitator, stage)
-    db.session.commit()
 
 
 @pytest.fixture

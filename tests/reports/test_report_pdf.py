@@ -24,7 +24,7 @@ import pytest
 from flask import current_app
 from pypdf import PdfReader
 
-from tests.conftest import ROOT, new_client_id
+from tests.factories import ROOT, new_client_id
 from workshop.board.services import add_note
 from workshop.clustering.services import group_notes
 from workshop.extensions import db

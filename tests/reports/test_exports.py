@@ -18,7 +18,7 @@ import pytest
 from flask import render_template_string
 from pypdf import PdfReader
 
-from tests.test_report_data import DELETED_TEXT, SIGNED_NAME, ReformRun, run_reform_workshop
+from tests.factories import DELETED_TEXT, SIGNED_NAME, ReformRun, logged_in, reform_workshop
 from workshop.cli import main
 from workshop.core.codes import format_code
 from workshop.extensions import db
@@ -47,10 +47,8 @@ CONTENT_TYPES = {
 
 
 @pytest.fixture
-def reform(facilitator, make_workshop, make_participant, plans_dir) -> ReformRun:
-    return run_reform_workshop(
-        facilitator, make_workshop, make_participant, plans_dir, extra_notes=(EVIL, *FORMULAS)
-    )
+def reform(facilitator) -> ReformRun:
+    return reform_workshop(facilitator, extra_notes=(EVIL, *FORMULAS))
 
 
 @pytest.fixture
@@ -83,12 +81,6 @@ def live_notes(report) -> dict[int, str]:
 def read_csv(data: bytes) -> list[dict[str, str]]:
     assert data.startswith(b"\xef\xbb\xbf"), "UTF-8 BOM for Excel"
     return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
-
-
-def login(client, email="ana@example.org", password="correct horse battery"):
-    response = client.post("/login", data={"email": email, "password": password})
-    assert response.status_code == 302
-    return response
 
 
 # --- CSV ----------------------------------------------------------------------------------
@@ -250,7 +242,7 @@ def test_markdown_cannot_be_injected_by_a_note(report):
 
 
 def test_markdown_speaks_the_workshop_language(facilitator, make_workshop, make_participant, plans_dir):
-    run = run_reform_workshop(facilitator, make_workshop, make_participant, plans_dir, language="es")
+    run = reform_workshop(facilitator, language="es")
     text = formats.to_markdown(build_report(run.workshop))
     assert "## Ranking de ideas" in text and "4 participantes" in text
     assert "| 1 | Turnos y agenda | 4 | 4,5 | 4,5 | victoria rápida | Seleccionada |" in text
@@ -421,7 +413,7 @@ def test_downloads_need_a_facilitator_login(client, reform):
 
 @pytest.mark.parametrize("fmt", formats.FORMATS)
 def test_download_has_a_good_filename_and_type(client, reform, schema, fmt):
-    login(client)
+    logged_in(client)
     response = client.get(f"/w/{reform.workshop.id}/export/{fmt}")
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
     assert response.mimetype == CONTENT_TYPES[fmt]
@@ -435,7 +427,7 @@ def test_download_has_a_good_filename_and_type(client, reform, schema, fmt):
 
 
 def test_print_html_is_served_with_a_strict_content_security_policy(client, reform):
-    login(client)
+    logged_in(client)
     response = client.get(f"/w/{reform.workshop.id}/export/html")
     assert response.headers["Content-Security-Policy"] == (
         "default-src 'none'; style-src 'self'; img-src 'self' data:"
@@ -446,7 +438,7 @@ def test_print_html_is_served_with_a_strict_content_security_policy(client, refo
 
 
 def test_download_of_another_workshop_or_format_is_not_found(client, reform):
-    login(client)
+    logged_in(client)
     assert client.get(f"/w/{reform.workshop.id + 1000}/export/csv").status_code == 404
     assert client.get(f"/w/{reform.workshop.id}/export/xlsx").status_code == 404
     assert client.get(f"/w/{reform.workshop.id}/export/").status_code == 404
@@ -464,7 +456,7 @@ def test_renderer_failure_becomes_a_friendly_answer(client, reform, monkeypatch)
         raise Broken("The PDF took too long.")
 
     monkeypatch.setattr("workshop.reports.pdf.render_pdf_isolated", fail)
-    login(client)
+    logged_in(client)
     page = client.get(f"/w/{reform.workshop.id}/export/pdf")
     assert page.status_code == 503
     assert page.mimetype == "text/html" and b"The PDF took too long." in page.data
@@ -477,7 +469,7 @@ def test_renderer_failure_becomes_a_friendly_answer(client, reform, monkeypatch)
 
 
 def test_facilitator_page_offers_every_export(client, reform):
-    login(client)
+    logged_in(client)
     page = client.get(f"/w/{reform.workshop.id}").get_data(as_text=True)
     assert "<h2>Export</h2>" in page
     for fmt in formats.FORMATS:

@@ -8,7 +8,7 @@ import pytest
 
 from workshop.plans import PlanError, list_plans, load_plan, load_plan_file, plan_from_data
 
-SESSIONS = Path(__file__).resolve().parents[1] / "sessions"
+SESSIONS = Path(__file__).resolve().parents[2] / "sessions"
 SHIPPED = ("pd-discovery", "reform-codesign", "reverse-engineering", "solutions-mapping")
 
 HEAD = """\

@@ -7,16 +7,12 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import new_client_id
+from tests.factories import login, new_client_id
 from workshop.accounts.models import Facilitator
 from workshop.board import services as board
 from workshop.board.models import Note
 from workshop.core.models import Participant, Workshop
 from workshop.extensions import db
-
-
-def login(client, email="ana@example.org", password="correct horse battery"):
-    return client.post("/login", data={"email": email, "password": password})
 
 
 def test_home_leads_to_setup_when_no_facilitator(client):

@@ -9,7 +9,7 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import new_client_id
+from tests.factories import new_client_id
 from workshop import ConfigurationError, create_app
 from workshop.board import services as board
 from workshop.board.models import Note

@@ -19,7 +19,6 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from workshop.accounts.models import Facilitator
-from workshop.board.services import CONTROL_CHARACTERS
 from workshop.commitments.models import (
     INDICATOR_MAX_LENGTH,
     OPEN_STATUSES,
@@ -31,7 +30,7 @@ from workshop.commitments.models import (
     CommitmentUpdate,
 )
 from workshop.core.actors import Actor, ensure_facilitator, ensure_member
-from workshop.core.checks import identifier, whole_number
+from workshop.core.checks import identifier, storable_text, whole_number
 from workshop.core.clock import now
 from workshop.core.models import Participant, Workshop
 from workshop.core.stages import ensure_stage_takes_input
@@ -69,11 +68,8 @@ def _text(value: Any, field: str, most: int, required: bool = True) -> str | Non
         if required:
             raise InvalidInput(_("Please fill in: %(field)s.", field=field))
         return None
-    if not isinstance(value, str):
-        raise InvalidInput(_("%(field)s must be text.", field=field))
     # Pasted control characters and lone surrogates are cleaned as a note's are.
-    text = CONTROL_CHARACTERS.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
-    text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace").strip()
+    text = storable_text(value, _("%(field)s must be text.", field=field))
     if not text:
         if required:
             raise InvalidInput(_("Please fill in: %(field)s.", field=field))

@@ -10,6 +10,11 @@ export async function loadCommitStage(deps) {
   const response = await fetch(`/strings/commitments.${language}.json`);
   if (!response.ok) throw new Error(`strings: ${response.status}`);
   addStrings(await response.json());
+  // Its styles too: a sibling of this module under the same fingerprinted folder.
+  const style = document.createElement("link");
+  style.rel = "stylesheet";
+  style.href = new URL("../css/commitments.css", import.meta.url).href;
+  document.head.append(style);
   return createCommitStage(deps);
 }
 

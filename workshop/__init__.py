@@ -183,6 +183,7 @@ def _import_event_handlers() -> None:
     import workshop.audiences.events  # noqa: F401
     import workshop.board.events  # noqa: F401
     import workshop.clustering.events  # noqa: F401
+    import workshop.commitments.events  # noqa: F401
     import workshop.facilitation.events  # noqa: F401
     import workshop.ranking.events  # noqa: F401
     import workshop.rating.events  # noqa: F401
@@ -192,6 +193,7 @@ def _import_event_handlers() -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from workshop.accounts.views import blueprint as accounts
+    from workshop.commitments.views import blueprint as commitments
     from workshop.errors_views import register_error_pages
     from workshop.health import blueprint as health
     from workshop.importing.views import blueprint as importing
@@ -200,7 +202,7 @@ def _register_blueprints(app: Flask) -> None:
     from workshop.synthesis.views import blueprint as synthesis
     from workshop.workshops.views import blueprint as workshops
 
-    for blueprint in (accounts, workshops, reports, importing, synthesis, profiles, health):
+    for blueprint in (accounts, workshops, reports, importing, synthesis, profiles, commitments, health):
         app.register_blueprint(blueprint)
     register_error_pages(app)
 

@@ -68,5 +68,6 @@ def stage_kind_label(kind: str) -> str:
         "cluster": _("Clustering"),
         "vote": _("Dot voting"),
         "rate": _("Rating"),
+        "commit": _("Commitments"),
     }
     return labels.get(kind, kind)

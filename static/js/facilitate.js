@@ -8,6 +8,7 @@ import {
 } from "./live.js";
 import { drawMatrix, matrixLegend } from "./matrix.js";
 import { Countdown } from "./timer.js";
+import { byIdea, commitmentElement, commitmentForm, newClientId } from "./commitments.js";
 
 let state = readJSON("live-state");
 const $ = (id) => document.getElementById(id);
@@ -299,6 +300,93 @@ function rateBoard(view) {
   return [el("p", "vote-header", t("raters", { count: view.rating.raters })), wrap];
 }
 
+// --- Commitments: the room's, under each idea; the facilitator adds, edits, withdraws ---
+
+// Built once per stage and list of ideas, so a new state never wipes a form being typed.
+let commitPanel = null;
+
+function commitBoard(view) {
+  const ideas = view.commit.ideas.map((idea) => `${idea.type}${idea.id}:${idea.title}`).join("|");
+  const open = !view.locked && state.workshop.status !== "closed";
+  const signature = `${view.stage.index}/${open}/${ideas}`;
+  if (!commitPanel || commitPanel.signature !== signature) commitPanel = buildCommitPanel(view, signature, open);
+  for (const { idea, items } of byIdea(view.commit)) {
+    const list = commitPanel.lists.get(idea ? `${idea.type}:${idea.id}` : "other");
+    if (list) list.replaceChildren(...items.map((commitment) => consoleCommitment(commitment, open)));
+  }
+  commitPanel.count.textContent = t("commit_count", { count: view.commit.commitments.length });
+  if (!boardSection.contains(commitPanel.node)) boardSection.replaceChildren(commitPanel.node);
+}
+
+function buildCommitPanel(view, signature, open) {
+  const node = el("div", "commit-panel");
+  const count = el("p", "vote-header");
+  const follow = el("a", "small", t("commit_follow_up"));
+  follow.href = `/w/${state.workshop.id}/commitments`;
+  const head = el("div", "commit-head");
+  head.append(count, follow);
+  node.append(head);
+  if (!view.commit.ideas.length) node.append(el("p", "hint", t("commit_no_ideas")));
+  const lists = new Map();
+  const wall = el("div", "commit-wall");
+  for (const { idea } of byIdea(view.commit)) {
+    const card = el("article", "cluster-card commit-card");
+    card.append(el("h3", null, idea ? idea.title : t("commit_other")));
+    const list = el("ul", "commitments");
+    lists.set(idea ? `${idea.type}:${idea.id}` : "other", list);
+    card.append(list);
+    if (open) {
+      const details = el("details", "commit-add");
+      details.append(el("summary", "small-button", idea ? t("commit_add_for") : t("commit_add_other")));
+      let clientId = newClientId();
+      details.append(commitmentForm({
+        onSubmit: async (values) => {
+          const ack = await request(socket, "add_commitment", {
+            ...values, client_id: clientId, stage: view.stage.index,
+            idea: idea ? { type: idea.type, id: idea.id } : null,
+          });
+          if (ack && ack.ok) { clientId = newClientId(); details.open = false; }
+          return ack;
+        },
+      }));
+      card.append(details);
+    }
+    wall.append(card);
+  }
+  node.append(wall);
+  if (view.commit.earlier && view.commit.earlier.length) {
+    node.append(el("h3", "subhead", t("commit_earlier")));
+    const list = el("ul", "commitments earlier");
+    for (const commitment of view.commit.earlier) {
+      const item = commitmentElement(commitment);
+      item.prepend(el("p", "small muted", commitment.workshop));
+      list.append(item);
+    }
+    node.append(list);
+  }
+  return { signature, node, lists, count };
+}
+
+function consoleCommitment(commitment, open) {
+  if (!open) return commitmentElement({ ...commitment, mine: false });
+  const holder = { node: null };
+  const controls = [
+    button(t("edit"), () => {
+      holder.node.replaceChildren(commitmentForm({
+        values: commitment,
+        submitText: t("save"),
+        onCancel: () => commitBoard(state),
+        onSubmit: (values) => request(socket, "edit_commitment", { ...values, commitment_id: commitment.id }),
+      }));
+    }),
+    button(t("delete"), () => {
+      if (window.confirm(t("commit_withdraw_confirm"))) send("delete_commitment", { commitment_id: commitment.id });
+    }, "small-button danger"),
+  ];
+  holder.node = commitmentElement({ ...commitment, mine: false }, controls);
+  return holder.node;
+}
+
 // --- Side panels -------------------------------------------------------------------
 
 function renderRanking() {
@@ -411,13 +499,14 @@ function applyState(next) {
   }
   const kind = state.stage.kind;
   const draw = { cluster: clusterBoard, vote: voteBoard, rate: rateBoard }[kind];
-  notesList.hidden = Boolean(draw);
+  notesList.hidden = Boolean(draw) || kind === "commit";
   // Keep the keyboard where it was across the redraw (a field or a button with an id).
   const focused = boardSection.contains(document.activeElement) ? document.activeElement.id : "";
-  boardSection.replaceChildren(...(draw ? draw(state) : []));
+  if (kind === "commit" && state.commit) commitBoard(state);
+  else boardSection.replaceChildren(...(draw ? draw(state) : []));
   if (focused) document.getElementById(focused)?.focus();
   board.reset(state);
-  $("stage-hint").textContent = kind === "write" || draw ? "" : t("kind_" + kind);
+  $("stage-hint").textContent = kind === "write" || kind === "commit" || draw ? "" : t("kind_" + kind);
   countdown.set(state.timer);
   renderTools();
   renderRanking();
@@ -519,6 +608,12 @@ const socket = connectLive({ workshop: state.workshop.id, audience: "facilitator
   },
   vote_progress: ({ voters }) => {
     if (state.vote) { state.vote.voters = voters; boardSection.replaceChildren(...voteBoard(state)); }
+  },
+  commitments_changed: (payload) => {
+    if (!state.commit || payload.revision < state.revision) return;
+    seen(state, payload);
+    state.commit = { ...state.commit, ...payload };
+    commitBoard(state);
   },
 });
 

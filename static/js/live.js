@@ -11,7 +11,13 @@ export function readJSON(id) {
 
 /** A translated string, with {name} placeholders filled in; counted strings
  * (`{count}`) in the plural form the page's language needs. */
-export const t = translator(readJSON("live-strings") || {}, document.documentElement.lang);
+const pageStrings = readJSON("live-strings") || {};
+export const t = translator(pageStrings, document.documentElement.lang);
+
+/** More translated strings, fetched when a page needs them (a phone's commit stage). */
+export function addStrings(more) {
+  Object.assign(pageStrings, more);
+}
 
 export function el(tag, className, text) {
   const node = document.createElement(tag);

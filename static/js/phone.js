@@ -384,6 +384,9 @@ function renderView(view) {
   if (onBoard) {
     const draw = { cluster: clusterView, vote: voteView, rate: rateView }[kind];
     boardSection.replaceChildren(...draw(view));
+  } else if (kind === "commit" && view.commit) {
+    roomList.hidden = true;
+    renderCommit(view);
   } else {
     boardSection.replaceChildren();
   }
@@ -499,6 +502,38 @@ function proposeForm(list) {
   });
   wrap.append(name, propose, error);
   return wrap;
+}
+
+// ---- Commitments: loaded only when a commit stage shows (phone_commit.js), so the
+// phone's first load stays small ----
+
+// The ids of this phone's own commitments (from its acks and from `mine`).
+const ownCommitments = new Set();
+let commitStage = null;
+let commitLoading = false;
+
+function renderCommit(view) {
+  if (commitStage) { commitStage.render(view); return; }
+  if (!boardSection.querySelector(".commit-loading")) {
+    boardSection.replaceChildren(el("p", "hint commit-loading", t("loading")));
+  }
+  if (commitLoading) return;
+  commitLoading = true;
+  import("./phone_commit.js").then(({ loadCommitStage }) => loadCommitStage({
+    board: boardSection,
+    socket: () => socket,
+    state: () => state,
+    reviewing: () => reviewing,
+    own: ownCommitments,
+    redraw: () => { if (!reviewing) renderView(state); },
+    button,
+  })).then((stage) => {
+    commitStage = stage;
+    if (!reviewing) renderView(state);
+  }).catch(() => {
+    commitLoading = false;
+    boardSection.replaceChildren(el("p", "error", t("server_failed")));
+  });
 }
 
 // ---- Dots and ratings: taps wait in their own queue and show as pending ----
@@ -698,6 +733,7 @@ function askForMine(shared) {
     for (const note of ack.notes) if (!known.has(note.client_id)) state.notes.push(note);
     if (ack.vote && state.vote) Object.assign(state.vote, ack.vote);
     if (ack.rating && state.rating) Object.assign(state.rating, ack.rating);
+    if (ack.commit) for (const id of ack.commit.mine) ownCommitments.add(id);
     state.personal = true;
     if (!reviewing) renderView(state);
   });
@@ -713,7 +749,7 @@ function connectionBack() {
 socket = connectLive({ workshop: workshopId, audience: "participant" }, {
   state: (next) => {
     applyState(next);
-    const personal = next.stage.private || next.stage.kind === "vote" || next.stage.kind === "rate";
+    const personal = next.stage.private || ["vote", "rate", "commit"].includes(next.stage.kind);
     if (personal && !next.personal) askForMine(next);
     connectionBack();
   },
@@ -731,6 +767,12 @@ socket = connectLive({ workshop: workshopId, audience: "participant" }, {
     state.spotlight = payload.spotlight;
     if (!reviewing) renderView(state);
     renderSpotlight(state);
+  },
+  commitments_changed: (payload) => {
+    if (!state.commit || payload.revision < state.revision) return;
+    seen(state, payload);
+    state.commit = { ...state.commit, ...payload };
+    if (!reviewing) renderView(state);
   },
   note_added: (payload) => { seen(state, payload); upsertNote(payload.note); },
   note_updated: (payload) => {

@@ -6,6 +6,7 @@ import {
 } from "./live.js";
 import { drawMatrix, matrixLegend } from "./matrix.js";
 import { Countdown } from "./timer.js";
+import { byIdea, commitmentElement } from "./commitments.js";
 
 let state = readJSON("live-state");
 const token = readJSON("screen-token");
@@ -67,6 +68,33 @@ function rate(view) {
   return [el("p", "screen-count", t("raters", { count: view.rating.raters })), wrap];
 }
 
+/** The room's commitments under the ideas they act on, and open ones of earlier workshops. */
+function commit(view) {
+  const wall = el("div", "screen-groups commit-wall");
+  for (const { idea, items } of byIdea(view.commit)) {
+    if (!idea && !items.length) continue;
+    const card = el("article", "cluster-card commit-card");
+    card.append(el("h3", null, idea ? idea.title : t("commit_other")));
+    const list = el("ul", "commitments");
+    list.append(...items.map((commitment) => commitmentElement({ ...commitment, mine: false })));
+    if (!items.length) list.append(el("li", "empty", t("commit_none_yet")));
+    card.append(list);
+    wall.append(card);
+  }
+  const parts = [wall];
+  if (view.commit.earlier && view.commit.earlier.length) {
+    parts.push(el("h2", "subhead", t("commit_earlier")));
+    const list = el("ul", "commitments earlier");
+    for (const commitment of view.commit.earlier) {
+      const item = commitmentElement({ ...commitment, mine: false });
+      item.prepend(el("p", "small muted", commitment.workshop));
+      list.append(item);
+    }
+    parts.push(list);
+  }
+  return parts;
+}
+
 function applyState(next) {
   // Broadcasts sent from different server threads can arrive out of order: never
   // let an older state replace a newer one.
@@ -74,7 +102,7 @@ function applyState(next) {
   state = next;
   renderStage(state);
   renderQuestion(state);
-  const draw = { cluster: groups, vote, rate }[state.stage.kind];
+  const draw = { cluster: groups, vote, rate, commit }[state.stage.kind];
   notesList.hidden = Boolean(draw);
   boardSection.replaceChildren(...(draw ? draw(state) : []));
   board.reset(state);
@@ -110,6 +138,12 @@ connectLive({ workshop: state.workshop.id, audience: "screen", token }, {
   timer: ({ stage, timer }) => { if (stage === state.stage.index) countdown.set(timer); },
   vote_progress: ({ voters }) => {
     if (state.vote) { state.vote.voters = voters; applyState(state); }
+  },
+  commitments_changed: (payload) => {
+    if (!state.commit || payload.revision < state.revision) return;
+    seen(state, payload);
+    state.commit = { ...state.commit, ...payload };
+    applyState(state);
   },
 });
 

@@ -42,6 +42,7 @@ LAYERS: list[set[str]] = [
     {"ranking"},
     {"profiles"},
     {"facilitation"},
+    {"commitments"},
     {"audiences"},
     {"workshops"},
     {"importing"},

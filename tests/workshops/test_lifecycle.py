@@ -18,6 +18,7 @@ from workshop.board import services as board
 from workshop.board.models import Note
 from workshop.cli import main
 from workshop.clustering import services as clustering
+from workshop.commitments import services as commitments
 from workshop.core import codes
 from workshop.core.models import Workshop
 from workshop.errors import DomainError, NotAllowed, NotFound
@@ -33,7 +34,7 @@ from workshop.reports.data import build_report
 from workshop.voting import services as voting
 from workshop.workshops import services as workshops
 
-IDEAS, MERGE, SHORTLIST, RATE = 1, 2, 3, 4
+IDEAS, MERGE, SHORTLIST, RATE, COMMIT = 1, 2, 3, 4, 6
 CLOSED = "This workshop is closed."
 
 
@@ -104,6 +105,21 @@ def build_room(make_workshop, make_participant, facilitator, plans_dir):
             rating.rate(workshop, two, b.id, 2, 5)
             ranking.set_decision(workshop, facilitator, "cluster", a.id, "selected")
             db.session.commit()
+            # A commitment at the commitments stage, followed up once, then back to rating.
+            move(workshop, facilitator, COMMIT)
+            pledge, _ = commitments.add_commitment(
+                workshop,
+                two,
+                new_client_id(),
+                COMMIT,
+                None,
+                "Agenda en la puerta",
+                "Enfermería",
+                "2030-01-31",
+            )
+            commitments.update_status(workshop, facilitator, pledge.id, "started", pledge.created_at.date())
+            db.session.commit()
+            move(workshop, facilitator, RATE)
         if stage < SHORTLIST:
             move(workshop, facilitator, stage)
         return room

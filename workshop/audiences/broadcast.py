@@ -12,6 +12,7 @@ from workshop.audiences.state import workshop_state
 from workshop.board.models import Note
 from workshop.board.services import note_data
 from workshop.clustering.services import clusters_with_notes
+from workshop.commitments.services import commit_view
 from workshop.core.lookups import participant_count
 from workshop.core.models import Workshop
 from workshop.core.stages import private_stage_indexes, visible_to
@@ -58,6 +59,14 @@ def clusters_changed(workshop: Workshop) -> None:
         }
         emit("clusters_changed", payload, audience_room(workshop.id, audience))
     refresh_soon(workshop.id, "facilitator")
+
+
+def commitments_changed(workshop: Workshop) -> None:
+    """Everyone gets the commitments of the commit stage (what, who as a role, by when,
+    indicator: never who proposed one); phones know their own by client id."""
+    payload = {**commit_view(workshop), "revision": workshop.revision}
+    for audience in AUDIENCES:
+        emit("commitments_changed", payload, audience_room(workshop.id, audience))
 
 
 def state_changed(workshop: Workshop) -> None:

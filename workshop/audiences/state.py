@@ -16,6 +16,7 @@ from sqlalchemy import func, or_, select
 from workshop.board.models import Note
 from workshop.board.services import note_counts_by_stage, note_data
 from workshop.clustering.services import clusters_with_notes, source_stage_indexes
+from workshop.commitments.services import commit_view, own_commitment_ids
 from workshop.config import NOTE_MAX_LENGTH
 from workshop.core.codes import format_code
 from workshop.core.lookups import participant_count
@@ -195,6 +196,8 @@ def stage_view(
     if stage.kind == "vote":
         view["vote"] = vote_summary(workshop, stage_index, participant)
         view["vote"]["candidates"] = shown(view["vote"]["candidates"])
+    if stage.kind == "commit":
+        view["commit"] = commit_view(workshop, participant)
     if stage.kind == "rate":
         view["rating"] = {
             "raters": rater_count(workshop, stage_index),
@@ -287,4 +290,6 @@ def personal_view(workshop: Workshop, participant: Participant, stage_index: int
         view["vote"] = my_vote(workshop, participant, stage_index)
     if stage.kind == "rate":
         view["rating"] = {"mine": my_ratings(participant.id, stage_index)}
+    if stage.kind == "commit":
+        view["commit"] = {"mine": own_commitment_ids(workshop, participant)}
     return view

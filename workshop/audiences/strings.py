@@ -28,6 +28,9 @@ from markupsafe import Markup
 from workshop.resources import resource_dir
 
 TEMPLATE = "workshops/_live_strings.html"
+# A commit stage's strings: in the console's and projector's block, fetched by a phone
+# only when it reaches a commit stage.
+COMMIT_TEMPLATE = "commitments/_strings.html"
 # The first number of each plural category wins; these cover every category CLDR gives.
 SAMPLE_NUMBERS = (1, 2, 0, 3, 5, 11, 21, 22, 100, 101, 102, 1_000_000)
 
@@ -52,11 +55,11 @@ def plural_samples(language: str) -> dict[str, int]:
     return samples
 
 
-def strings_for_scripts(language: str) -> dict[str, Any]:
+def strings_for_scripts(language: str, template: str = TEMPLATE) -> dict[str, Any]:
     """Every string of the block; counted ones as {category: text} (needs a request
     context in `language`)."""
     renderings = {
-        category: json.loads(render_template(TEMPLATE, n=number))
+        category: json.loads(render_template(template, n=number))
         for category, number in plural_samples(language).items()
     }
     first = next(iter(renderings.values()))
@@ -101,3 +104,22 @@ def live_strings(page: str = "all") -> Markup:
 
 def init_app(app: Flask) -> None:
     app.context_processor(lambda: {"live_strings": live_strings})
+
+
+# A commit stage's scripts on the phone, loaded only when it reaches one (phone.js imports
+# phone_commit.js dynamically): their strings are fetched then, not sent with the page.
+PHONE_COMMIT_SCRIPTS = ("phone_commit.js", "commitments.js")
+
+
+def commit_strings(language: str) -> Markup:
+    """The strings a phone's commit stage uses, as JSON (what the phone fetches); needs a
+    request context in `language`."""
+    key = (language, "phone-commit")
+    block = _rendered.get(key)
+    if block is None:
+        keys, _prefixes = keys_used_by(PHONE_COMMIT_SCRIPTS)
+        strings = {k: v for k, v in strings_for_scripts(language).items() if k in keys}
+        block = htmlsafe_json_dumps(strings)
+        with _lock:
+            _rendered[key] = block
+    return block

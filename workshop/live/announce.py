@@ -29,6 +29,8 @@ class Announcements(Protocol):
 
     def clusters_changed(self, workshop: Workshop) -> None: ...
 
+    def commitments_changed(self, workshop: Workshop) -> None: ...
+
     def refresh_soon(self, workshop_id: int, what: str) -> None: ...
 
     def participants_changed(self, workshop: Workshop) -> None: ...
@@ -73,6 +75,11 @@ class Changes:
         groups, a fraction of a whole new state."""
         workshop = self.workshop
         self.then(lambda: announcements().clusters_changed(workshop))
+
+    def commitments(self) -> None:
+        """The commitments of a commit stage changed: every audience gets the new list."""
+        workshop = self.workshop
+        self.then(lambda: announcements().commitments_changed(workshop))
 
     def note(self, event: str, note: Note) -> None:
         """`note_added`, `note_updated` or `note_deleted`, to whoever may see the note."""

@@ -18,7 +18,7 @@ from workshop.config import QUESTION_MAX_LENGTH
 from workshop.plans.profile import ProfileQuestion, read_profile
 
 LANGUAGES = ("es", "en")
-STAGE_KINDS = ("discuss", "write", "cluster", "vote", "rate")
+STAGE_KINDS = ("discuss", "write", "cluster", "vote", "rate", "commit")
 VOTE_TARGETS = ("clusters", "notes")
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 MAX_STAGES = 40
@@ -60,6 +60,7 @@ class Stage:
     target: str = "clusters"
     hide_totals: bool = True
     axes: tuple[Axis, ...] = ()
+    review_open: bool = False
 
     @property
     def accepts_notes(self) -> bool:
@@ -196,6 +197,7 @@ STAGE_FIELDS = {
     "target",
     "hide_totals",
     "axes",
+    "review_open",
 }
 PLAN_FIELDS = {"title", "description", "question", "languages", "minutes", "lanes", "stages", "profile"}
 
@@ -294,6 +296,7 @@ def _read_stage(
         ("axes", "rate"),
         ("target", "vote/rate"),
         ("hide_totals", "vote"),
+        ("review_open", "commit"),
     ):
         if name in reader.table and kind not in allowed_kinds.split("/"):
             raise reader.fail(name, f"only {allowed_kinds} stages have it")
@@ -313,6 +316,7 @@ def _read_stage(
         target=reader.choice("target", "clusters", VOTE_TARGETS),
         hide_totals=reader.boolean("hide_totals", True),
         axes=_read_axes(reader, languages) if kind == "rate" else (),
+        review_open=reader.boolean("review_open", False),
     )
 
 

@@ -1,9 +1,9 @@
 """The report document: everything every export format shows, assembled once.
 
 `build_report` gathers the plan as run, the ranking of ideas, the groups and
-their notes by lane, the decisions, and the full (anonymous) voting and rating
-record, as plain JSON-able data (`REPORT_VERSION`, documented by
-`report.schema.json`). PDF, HTML, CSV, JSON and Markdown are views of it, so
+their notes by lane, the decisions, the full (anonymous) voting and rating
+record, and the commitments with their status history, as plain JSON-able data
+(`REPORT_VERSION`, documented by `report.schema.json`). PDF, HTML, CSV, JSON and Markdown are views of it, so
 they can never disagree.
 
 Participants are anonymous in every export: no names (even signed notes lose
@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 from workshop.board.models import Note
 from workshop.clustering.models import Cluster
+from workshop.commitments.services import record_data, workshop_commitments
 from workshop.core.codes import format_code
 from workshop.core.lookups import participant_count
 from workshop.core.models import Participant, StageState, Workshop
@@ -63,6 +64,7 @@ def _build(workshop: Workshop) -> dict[str, Any]:
         "ratings": _ratings(workshop, labels),
         # By profile answer, only what passed the anonymity floor (profiles.floor).
         "breakdowns": breakdowns(workshop, workshop.language),
+        "commitments": [record_data(c) for c in workshop_commitments(workshop)],
     }
 
 

@@ -219,6 +219,60 @@ def to_csv(report: dict[str, Any]) -> str:
     return buffer.getvalue()
 
 
+COMMITMENT_CSV_COLUMNS = (
+    "workshop_id",
+    "workshop",
+    "commitment_id",
+    "idea",
+    "what",
+    "who",
+    "due",
+    "indicator",
+    "status",
+    "status_date",
+    "history",
+)
+
+
+def commitments_csv(rows: Iterable[tuple[dict[str, Any], dict[str, Any]]]) -> str:
+    """Commitments as CSV (`COMMITMENT_CSV_COLUMNS`), one row per commitment, from pairs
+    of (workshop facts with `id` and `title`, a report's commitment entry).
+
+    `status` is the current one and `status_date` the day it was recorded; `history`
+    lists every dated entry, oldest first ("2026-03-01 planned; 2026-04-02 started: …").
+    Same encoding and formula defusing as the notes' CSV.
+    """
+    buffer = io.StringIO()
+    buffer.write(CSV_BOM)
+    writer = csv.DictWriter(buffer, fieldnames=COMMITMENT_CSV_COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    for workshop, commitment in rows:
+        history = commitment["history"]
+        row = {
+            "workshop_id": workshop["id"],
+            "workshop": workshop["title"],
+            "commitment_id": commitment["id"],
+            "idea": commitment["idea"]["title"] if commitment["idea"] else None,
+            "what": commitment["what"],
+            "who": commitment["who"],
+            "due": commitment["due"],
+            "indicator": commitment["indicator"],
+            "status": commitment["status"],
+            "status_date": history[-1]["date"] if history else None,
+            "history": "; ".join(
+                f"{entry['date']} {entry['status']}" + (f": {entry['note']}" if entry["note"] else "")
+                for entry in history
+            ),
+        }
+        writer.writerow({key: _csv_value(value) for key, value in row.items()})
+    return buffer.getvalue()
+
+
+def report_commitments_csv(report: dict[str, Any]) -> str:
+    """The commitments of one report as CSV (`commitments_csv`)."""
+    return commitments_csv((report["workshop"], commitment) for commitment in report["commitments"])
+
+
 # --- JSON -------------------------------------------------------------------------------
 
 
@@ -372,6 +426,24 @@ def _markdown_lines(report: dict[str, Any]) -> list[str]:
         lines.append("")
 
     lines += _breakdown_lines(report)
+    if report["commitments"]:
+        lines += [f"## {_('Commitments')}", ""]
+        for commitment in report["commitments"]:
+            facts = [
+                _("who: %(who)s", who=md_escape(commitment["who"])),
+                _("by %(date)s", date=commitment["due"]),
+                md_escape(commitment["status_label"]),
+            ]
+            lines.append(f"- **{md_escape(commitment['what'])}** — " + "; ".join(facts))
+            if commitment["idea"]:
+                lines.append(f"  - {_('Idea')}: {md_escape(commitment['idea']['title'])}")
+            if commitment["indicator"]:
+                lines.append(f"  - {_('Indicator')}: {md_escape(commitment['indicator'])}")
+            for entry in commitment["history"]:
+                note = f": {md_escape(entry['note'])}" if entry["note"] else ""
+                lines.append(f"  - {entry['date']} {md_escape(entry['status_label'])}{note}")
+        lines.append("")
+
     lines += [f"## {_('Ideas set aside')}", ""]
     if report["set_aside"]:
         lines += [

@@ -8,13 +8,22 @@ message for the console's fetch, which asks for JSON first).
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort
+from flask import Blueprint, Response, abort, request
 from flask_login import login_required
 
+from workshop.commitments.services import commitments_across, record_data
 from workshop.core.lookups import get_workshop
 from workshop.extensions import db, talisman
 from workshop.reports.data import build_report
-from workshop.reports.formats import FORMATS, MEDIA_TYPES, export_bytes, export_filename
+from workshop.reports.formats import (
+    FORMATS,
+    MEDIA_TYPES,
+    commitments_csv,
+    export_bytes,
+    export_filename,
+    report_commitments_csv,
+    slugify,
+)
 
 blueprint = Blueprint("reports", __name__)
 
@@ -56,3 +65,41 @@ def export(workshop_id: int, fmt: str):
             "Referrer-Policy": "no-referrer",
         },
     )
+
+
+def _file(body: bytes, filename: str) -> Response:
+    return Response(
+        body,
+        content_type=MEDIA_TYPES["csv"],
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Content-Security-Policy": FILE_CSP,
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+            "Referrer-Policy": "no-referrer",
+        },
+    )
+
+
+@blueprint.route("/w/<int:workshop_id>/export/commitments.csv")
+@talisman(content_security_policy=None)
+@login_required
+def export_commitments(workshop_id: int):
+    """One workshop's commitments with their status history, as CSV."""
+    report = build_report(get_workshop(workshop_id))
+    db.session.rollback()
+    name = f"{slugify(report['workshop']['title'])}-{report['workshop']['date']}-commitments.csv"
+    return _file(report_commitments_csv(report).encode("utf-8"), name)
+
+
+@blueprint.route("/commitments/export.csv")
+@talisman(content_security_policy=None)
+@login_required
+def export_all_commitments():
+    """Open commitments of every workshop (`?all=1`: every status), as CSV."""
+    rows = []
+    for commitment in commitments_across(only_open=request.args.get("all") != "1"):
+        workshop = get_workshop(commitment.workshop_id)
+        rows.append(({"id": workshop.id, "title": workshop.title}, record_data(commitment)))
+    db.session.rollback()
+    return _file(commitments_csv(rows).encode("utf-8"), "commitments.csv")

@@ -231,6 +231,7 @@ def _build(reports: list[dict[str, Any]], language: str, top: int) -> dict[str, 
         "sites": sites,
         "themes": themes,
         "totals": _totals(sites, themes),
+        "commitments": sum(len(site["commitments"]) for site in sites),
         "notices": _notices(reports, sites, language),
     }
 
@@ -255,6 +256,8 @@ def _site(number: int, report: dict[str, Any]) -> dict[str, Any]:
         "dots": sum(idea["dots"] for idea in ideas),
         "idea_count": len(ideas),
         "ideas": [],
+        # What each workshop committed to, with its current status and dated history.
+        "commitments": report["commitments"],
     }
 
 

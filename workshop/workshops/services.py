@@ -277,6 +277,7 @@ def workshop_contents(workshop: Workshop) -> dict[str, int]:
     """How much a workshop holds: what deleting it would destroy (counts only)."""
     from workshop.board.models import Note
     from workshop.clustering.models import Cluster
+    from workshop.commitments.models import Commitment
     from workshop.rating.models import Rating
     from workshop.voting.models import Dot
 
@@ -294,6 +295,7 @@ def workshop_contents(workshop: Workshop) -> dict[str, int]:
         "clusters": count(Cluster),
         "dots": count(Dot),
         "ratings": count(Rating),
+        "commitments": count(Commitment, Commitment.deleted_at.is_(None)),
     }
 
 

@@ -20,6 +20,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
@@ -29,6 +30,7 @@ from wtforms.fields import SelectChoice
 
 from workshop.accounts.services import facilitator_count
 from workshop.audiences.state import public_links, workshop_state
+from workshop.audiences.strings import commit_strings
 from workshop.board import services as board
 from workshop.board.events import announce_new_note
 from workshop.core.codes import format_code
@@ -72,6 +74,19 @@ def _remember_join(workshop: Workshop, participant: Participant) -> None:
     joined[str(workshop.id)] = participant.token
     session[JOINED_KEY] = joined
     session.permanent = True
+
+
+@blueprint.route("/strings/commitments.<language>.json")
+def commitment_strings(language: str):
+    """A commit stage's strings for a phone's script, fetched only when it reaches one
+    (the phone's first load stays small). The same for everyone: cached by browsers."""
+    if language not in ("es", "en"):
+        return Response(status=404)
+    with force_locale(language):
+        body = commit_strings(language)
+    response = Response(body, mimetype="application/json")
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 @blueprint.route("/")

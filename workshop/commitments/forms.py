@@ -1,0 +1,25 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, SelectField, TextAreaField
+from wtforms.fields import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
+
+from workshop.commitments.models import STATUS_NOTE_MAX_LENGTH
+
+
+class StatusForm(FlaskForm):
+    """A facilitator's dated status update on a commitment (works without JavaScript)."""
+
+    status = SelectField(
+        _l("Status"),
+        choices=[
+            SelectChoice("planned", _l("Planned")),
+            SelectChoice("started", _l("Started")),
+            SelectChoice("done", _l("Done")),
+            SelectChoice("dropped", _l("Dropped")),
+        ],
+        validators=[DataRequired()],
+    )
+    noted_on = DateField(_l("Date"), validators=[DataRequired()])
+    note = TextAreaField(_l("Note (optional)"), validators=[Optional(), Length(max=STATUS_NOTE_MAX_LENGTH)])
+    next = HiddenField()

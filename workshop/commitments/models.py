@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from workshop.extensions import NEVER_REUSE_IDS, db
+from workshop.extensions import NEVER_REUSE_IDS, Model
 
 STATUSES = ("planned", "started", "done", "dropped")
 OPEN_STATUSES = ("planned", "started")
@@ -20,7 +20,7 @@ STATUS_NOTE_MAX_LENGTH = 1000
 _STATUS_CHECK = "status IN ('planned', 'started', 'done', 'dropped')"
 
 
-class Commitment(db.Model):
+class Commitment(Model):
     """An action the room committed to: what, who (a role), by when, and how to tell.
 
     `client_id` is made by the sending device, so a resend is stored once. The idea it
@@ -66,7 +66,7 @@ class Commitment(db.Model):
     )
 
 
-class CommitmentUpdate(db.Model):
+class CommitmentUpdate(Model):
     """One dated entry of a commitment's status history (the first one: it was planned).
 
     It carries its workshop too, so deleting a workshop removes its history explicitly

@@ -126,3 +126,30 @@ def test_the_phone_asks_once_and_the_console_page_shows_the_breakdown(app, voted
     page = console.get(f"/workshops/{voted.id}/breakdown").get_data(as_text=True)
     assert "Prioridades por perfil" in page and "Enfermería" in page
     assert ">Administración<br>" not in page  # only ever merged with others
+
+
+def test_profile_answers_never_travel_with_notes(voted, make_participant):
+    """What someone answered is in no note, no state a screen receives, and no export
+    except the floored breakdowns: not beside a note, not in a row, not in a state."""
+    from workshop.audiences.state import workshop_state
+    from workshop.core.models import Participant
+    from workshop.reports.formats import to_csv
+
+    agent = make_participant(voted)
+    profiles.answer_profile(voted, agent, {"role": "community-agent", "years": "11-plus"})
+    db.session.commit()
+    label, years = "Agente comunitario de salud", "Más de 10"
+    report = build_report(voted)
+    without_breakdowns = {key: value for key, value in report.items() if key != "breakdowns"}
+    for text in (json.dumps(without_breakdowns, ensure_ascii=False), to_csv(report)):
+        assert label not in text and years not in text and "community-agent" not in text
+    people = db.session.query(Participant).filter_by(workshop_id=voted.id).all()
+    for audience, participant in [("facilitator", None), ("screen", None)] + [
+        ("participant", p) for p in people
+    ]:
+        state = json.dumps(workshop_state(voted, audience, participant), ensure_ascii=False)
+        assert label not in state and "community-agent" not in state and "profile" not in state
+    # In the floored breakdown, a lone community agent is only ever part of a merged group.
+    for item in report["breakdowns"]:
+        for section in item["stages"]:
+            assert all(column["label"] != label for column in section["columns"])

@@ -232,6 +232,7 @@ def _build(reports: list[dict[str, Any]], language: str, top: int) -> dict[str, 
         "themes": themes,
         "totals": _totals(sites, themes),
         "commitments": sum(len(site["commitments"]) for site in sites),
+        "by_profile": _by_profile(reports, sites),
         "notices": _notices(reports, sites, language),
     }
 
@@ -259,6 +260,35 @@ def _site(number: int, report: dict[str, Any]) -> dict[str, Any]:
         # What each workshop committed to, with its current status and dated history.
         "commitments": report["commitments"],
     }
+
+
+def _by_profile(reports: list[dict[str, Any]], sites: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Which idea each group (by role, years …) put first at each workshop's closed vote.
+
+    Read from each report's breakdowns, which already passed the anonymity floor: a group
+    too small to show at its workshop is not shown here either.
+    """
+    rows = []
+    for site, report in zip(sites, reports, strict=True):
+        for item in report.get("breakdowns", []):
+            vote = next((s for s in item["stages"] if s["kind"] == "vote" and not s["withheld"]), None)
+            if vote is None or not vote["rows"]:
+                continue
+            for number, column in enumerate(vote["columns"]):
+                best = max(vote["rows"], key=lambda row: row["values"][number])
+                dots = best["values"][number]
+                rows.append(
+                    {
+                        "site": site["number"],
+                        "site_title": site["title"],
+                        "question": item["label"],
+                        "group": column["label"],
+                        "people": column["people"],
+                        "idea": best["title"] if dots else None,
+                        "dots": dots,
+                    }
+                )
+    return rows
 
 
 def _site_idea(idea: dict[str, Any], theme: int | None) -> dict[str, Any]:

@@ -16,7 +16,7 @@ import logging
 from types import SimpleNamespace
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import new_client_id
@@ -215,6 +215,8 @@ def test_hostile_payloads_get_a_refusal_never_a_server_error(app, room, event, c
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )
     @given(payload=payloads(keys, room.real_ids), by_console=st.booleans())
+    @example(payload={}, by_console=True)  # found: `mine` from a console
+    @example(payload={}, by_console=False)
     def fuzz(payload, by_console):
         client = room.console if by_console else room.phone
         if not client.is_connected(NAMESPACE):  # the console removed the phone

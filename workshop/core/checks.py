@@ -39,6 +39,21 @@ def identifiers(value: Any, message: Message, most: int) -> list[int]:
     return list(dict.fromkeys(identifier(item, message) for item in value))
 
 
+def typed_number(text: Any) -> int | None:
+    """A whole number as a form or a person typed it (" 12 "), or None when it is not one.
+
+    Only ASCII digits, at most 19 of them (any such number fits a 64-bit id once checked
+    against MAX_ID): `str.isdigit` also accepts "²" and "١", which `int` refuses, and `int`
+    refuses a string of thousands of digits; both would otherwise be a server error.
+    """
+    if not isinstance(text, str):
+        return None
+    text = text.strip()
+    if not text or len(text) > 19 or not (text.isascii() and text.isdigit()):
+        return None
+    return int(text)
+
+
 def flag(value: Any, message: Message) -> bool:
     """A yes/no answer that must really be a boolean (not 0, 1 or "true")."""
     if not isinstance(value, bool):

@@ -52,10 +52,6 @@ def import_notes(workshop_id: int):
     except DomainError as error:
         flash(error.message, "error")
     else:
-        from flask import g
-        from flask_babel import get_locale
-
-        print("DBG", g.get("page_language"), get_locale())
         flash(result.summary())
     return _back_to_console(workshop.id)
 

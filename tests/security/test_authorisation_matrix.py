@@ -83,6 +83,7 @@ EVENTS = {
     "rename_cluster": (CLUSTER, {"cluster_id": "CLUSTER", "title": "Otro nombre"}),
     "merge_clusters": (CLUSTER, {"source_id": "SECOND", "target_id": "CLUSTER"}),
     "dissolve_cluster": (CLUSTER, {"cluster_id": "CLUSTER"}),
+    "suggest_groups": (CLUSTER, {}),
     "change_stage": (WRITE, {"stage": CLUSTER, "reveal": True}),
     "lock_stage": (WRITE, {"locked": True}),
     "reveal_stage": (WRITE, {}),
@@ -142,6 +143,9 @@ merge_clusters     deleted  RF        NF    NA    NF      NF     NF   NF   NF
 dissolve_cluster   open     RF        NA    NA    NA      NA     ok   ok   NA
 dissolve_cluster   closed   RF        NA    NA    NA      NA     NA   NA   NA
 dissolve_cluster   deleted  RF        NF    NA    NF      NF     NF   NF   NF
+suggest_groups     open     RF        NA    -     NA      NA     ok   ok   NA
+suggest_groups     closed   RF        NA    -     NA      NA     ok   ok   NA
+suggest_groups     deleted  RF        NF    -     NF      NF     NF   NF   NF
 change_stage       open     RF        NA    -     NA      NA     ok   ok   NA
 change_stage       closed   RF        NA    -     NA      NA     NA   NA   NA
 change_stage       deleted  RF        NF    -     NF      NF     NF   NF   NF
@@ -203,6 +207,7 @@ PAGES = {
         {"text": "por el formulario", "stage": "1", "client_id": "C"},
     ),
     "POST /p/<code>/name": ("POST", "/p/{code}/name", {"display_name": "Ana"}),
+    "POST /p/<code>/profile": ("POST", "/p/{code}/profile", {"skip": "1"}),
     "GET /j/<code>/qr.svg": ("GET", "/j/{code}/qr.svg", None),
     "GET /s/<token>": ("GET", "/s/{token}", None),
     "GET /w/": ("GET", "/w/", None),
@@ -217,6 +222,8 @@ PAGES = {
     "POST /w/<id>/import": ("POST", "/w/{id}/import", "CSV"),
     "GET /w/<id>/export/json": ("GET", "/w/{id}/export/json", None),
     "GET /synthesis?w=<id>": ("GET", "/synthesis?w={id}&w={other}", None),
+    "GET /workshops/<id>/breakdown": ("GET", "/workshops/{id}/breakdown", None),
+    "POST /workshops/<id>/anonymity-floor": ("POST", "/workshops/{id}/anonymity-floor", {"floor": "5"}),
 }
 
 PAGE_TABLE = """
@@ -233,6 +240,9 @@ POST /p/<code>/notes      deleted  404       404   404   404     404    404   40
 POST /p/<code>/name       open     join      ok    join  403     join   join  join  join
 POST /p/<code>/name       closed   403       403   403   403     403    403   403   403
 POST /p/<code>/name       deleted  404       404   404   404     404    404   404   404
+POST /p/<code>/profile    open     join      ok    join  403     join   join  join  join
+POST /p/<code>/profile    closed   403       403   403   403     403    403   403   403
+POST /p/<code>/profile    deleted  404       404   404   404     404    404   404   404
 GET /j/<code>/qr.svg      open     ok        ok    ok    ok      ok     ok    ok    ok
 GET /j/<code>/qr.svg      closed   403       403   403   403     403    403   403   403
 GET /j/<code>/qr.svg      deleted  404       404   404   404     404    404   404   404
@@ -275,6 +285,12 @@ GET /w/<id>/export/json   deleted  login     login login login   login  404   40
 GET /synthesis?w=<id>     open     login     login login login   login  ok    ok    login
 GET /synthesis?w=<id>     closed   login     login login login   login  ok    ok    login
 GET /synthesis?w=<id>     deleted  login     login login login   login  err   err   login
+GET /workshops/<id>/breakdown           open     login login login login login ok  ok  login
+GET /workshops/<id>/breakdown           closed   login login login login login ok  ok  login
+GET /workshops/<id>/breakdown           deleted  login login login login login 404 404 login
+POST /workshops/<id>/anonymity-floor    open     login login login login login ok  ok  login
+POST /workshops/<id>/anonymity-floor    closed   login login login login login ok  ok  login
+POST /workshops/<id>/anonymity-floor    deleted  login login login login login 404 404 login
 """
 
 

@@ -50,6 +50,7 @@ EVENTS: dict[str, tuple[tuple[str, ...], int]] = {
     "rename_cluster": (("cluster_id", "title"), CLUSTER),
     "merge_clusters": (("source_id", "target_id"), CLUSTER),
     "dissolve_cluster": (("cluster_id",), CLUSTER),
+    "suggest_groups": ((), CLUSTER),
     "change_stage": (("stage", "reveal"), WRITE),
     "lock_stage": (("locked",), WRITE),
     "reveal_stage": ((), WRITE),

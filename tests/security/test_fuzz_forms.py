@@ -177,6 +177,8 @@ FORMS = {
         {"text": ["una idea"], "stage": ["1", "2"], "client_id": ["c1"], "lane": ["social", ""]},
     ),
     "set_name": ("phone", "/p/{code}/name", {"display_name": ["Ana"]}),
+    "profile": ("phone", "/p/{code}/profile", {"profile-role": ["nurse"], "skip": [""]}),
+    "anonymity_floor": ("console", "/workshops/{id}/anonymity-floor", {"floor": ["3", "50"]}),
     "new_workshop": (
         "console",
         "/w/new",
@@ -299,7 +301,9 @@ PAGES = {
     "export_id": ("console", "/w/{}/export/json"),
     "synthesis": ("console", "/synthesis?w={}&w={}"),
     "delete_page": ("console", "/w/{}/delete"),
+    "breakdown": ("console", "/workshops/{}/breakdown"),
     "login_next": ("anonymous", "/login?next={}"),
+    "assets": ("anonymous", "/assets/{}/{}"),
 }
 
 

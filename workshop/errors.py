@@ -13,6 +13,8 @@ class DomainError(Exception):
     status = 400
 
     def __init__(self, message: str):
+        # A lazy translation (`lazy_gettext`) becomes text here: acks and pages need a str.
+        message = str(message)
         super().__init__(message)
         self.message = message
 

@@ -31,6 +31,7 @@ LAYERS: list[set[str]] = [
         "safe_urls",
         "delivery",
         "suggestions",
+        "forms",
     },
     {"accounts"},
     {"core"},

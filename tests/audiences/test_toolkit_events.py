@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.factories import move, new_client_id
+from tests.sockets import join, received, send
 from workshop.board import services as board
 from workshop.board.models import Note
 from workshop.clustering import services as clustering
@@ -22,35 +23,6 @@ from workshop.plans import load_plan_file
 from workshop.voting.models import Dot
 
 CLUSTER, VOTE = 5, 6  # pd-discovery
-LOGIN = {"email": "ana@example.org", "password": "correct horse battery"}
-
-
-def received(client, name):
-    return [event["args"][0] for event in client.get_received(NAMESPACE) if event["name"] == name]
-
-
-def join(app, workshop, audience="participant"):
-    """A connected live client; a phone also carries its participant id and HTTP client."""
-    http = app.test_client()
-    if audience == "participant":
-        http.get(f"/j/{workshop.code}")
-    elif audience == "facilitator":
-        http.post("/login", data=LOGIN)
-    auth = {"workshop": workshop.id, "audience": audience}
-    if audience == "screen":
-        auth["token"] = workshop.screen_token
-    client = socketio.test_client(app, namespace=NAMESPACE, flask_test_client=http, auth=auth)
-    assert client.is_connected(NAMESPACE)
-    client.http = http
-    if audience == "participant":
-        client.participant_id = db.session.scalar(
-            select(Participant.id).order_by(Participant.id.desc()).limit(1)
-        )
-    return client
-
-
-def send(client, event, payload=None):
-    return client.emit(event, {} if payload is None else payload, namespace=NAMESPACE, callback=True)
 
 
 class Clients(SimpleNamespace):

@@ -1,13 +1,13 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, TextAreaField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from workshop.commitments.models import STATUS_NOTE_MAX_LENGTH
+from workshop.forms import Form
 
 
-class StatusForm(FlaskForm):
+class StatusForm(Form):
     """A facilitator's dated status update on a commitment (works without JavaScript)."""
 
     status = SelectField(

@@ -2,7 +2,8 @@
 
 A wrong type, a huge integer or a boolean where a number is expected must become
 `InvalidInput` with a message a person can read, never a database error: ids are
-checked against the range a 64-bit primary key can hold, and `True` is not the number 1.
+checked against the range every database's primary keys can hold, and `True` is not
+the number 1.
 """
 
 from __future__ import annotations
@@ -16,7 +17,10 @@ from workshop.errors import InvalidInput
 # valid input never fixes the request's language before the page chose it.
 Message = Any
 
-MAX_ID = 2**63 - 1  # the largest value a BIGINT primary key (and SQLite's rowid) can hold
+# The largest id every backend can look up: the primary keys are INTEGER, 32 bits on
+# PostgreSQL (SQLite's rowid holds 64); a larger number sent to PostgreSQL is a
+# database error ("integer out of range"), not an id that does not exist.
+MAX_ID = 2**31 - 1
 
 
 def whole_number(value: Any, message: Message, low: int | None = None, high: int | None = None) -> int:
@@ -38,6 +42,21 @@ def identifiers(value: Any, message: Message, most: int) -> list[int]:
     if not isinstance(value, list) or not value or len(value) > most:
         raise InvalidInput(str(message))
     return list(dict.fromkeys(identifier(item, message) for item in value))
+
+
+def typed_number(text: Any) -> int | None:
+    """A whole number as a form or a person typed it (" 12 "), or None when it is not one.
+
+    Only ASCII digits, at most 19 of them (a number that size still goes through the
+    checks against MAX_ID): `str.isdigit` also accepts "²" and "١", which `int` refuses, and `int`
+    refuses a string of thousands of digits; both would otherwise be a server error.
+    """
+    if not isinstance(text, str):
+        return None
+    text = text.strip()
+    if not text or len(text) > 19 or not (text.isascii() and text.isdigit()):
+        return None
+    return int(text)
 
 
 def flag(value: Any, message: Message) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -19,9 +21,17 @@ def get_workshop(workshop_id: int) -> Workshop:
     return workshop
 
 
+SCREEN_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")  # what `secrets.token_urlsafe` makes
+
+
 def workshop_for_screen(token: str | None) -> Workshop:
-    """The workshop a projector link points to. Raises NotFound."""
-    workshop = db.session.scalar(select(Workshop).where(Workshop.screen_token == (token or "")))
+    """The workshop a projector link points to. Raises NotFound.
+
+    A token that cannot be one (a NUL, which PostgreSQL refuses in any text) is not looked up.
+    """
+    if not isinstance(token, str) or not SCREEN_TOKEN.fullmatch(token):
+        raise NotFound(_("This projector link is not valid."))
+    workshop = db.session.scalar(select(Workshop).where(Workshop.screen_token == token))
     if workshop is None:
         raise NotFound(_("This projector link is not valid."))
     return workshop

@@ -31,6 +31,7 @@ from sqlalchemy import select
 from workshop.board.models import Note
 from workshop.board.services import clean_note_text
 from workshop.core.actors import Actor, ensure_facilitator, ensure_open
+from workshop.core.checks import typed_number
 from workshop.core.models import Workshop
 from workshop.errors import InvalidInput
 from workshop.extensions import db
@@ -289,8 +290,9 @@ class _Stages:
             if self.default is None:
                 raise InvalidInput(_("This plan has no stage that takes notes."))
             return self.default
-        if value.isdigit():
-            index = int(value) - 1
+        number = typed_number(value)
+        if number is not None:
+            index = number - 1
             if not 0 <= index < len(self.stages):
                 raise InvalidInput(
                     _(

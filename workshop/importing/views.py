@@ -6,11 +6,11 @@ from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 
 from workshop.core.lookups import get_workshop
 from workshop.errors import DomainError
+from workshop.forms import Form
 from workshop.importing.services import MAX_IMPORT_BYTES, import_field_notes
 from workshop.live.announce import Changes
 from workshop.live.units import run_change
@@ -18,7 +18,7 @@ from workshop.live.units import run_change
 blueprint = Blueprint("importing", __name__)
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField(
         _l("CSV file of field notes"), validators=[FileRequired(_l("Choose a CSV file to import."))]
     )
@@ -52,10 +52,6 @@ def import_notes(workshop_id: int):
     except DomainError as error:
         flash(error.message, "error")
     else:
-        from flask import g
-        from flask_babel import get_locale
-
-        print("DBG", g.get("page_language"), get_locale())
         flash(result.summary())
     return _back_to_console(workshop.id)
 

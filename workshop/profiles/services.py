@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
 from workshop.core.actors import Actor, ensure_facilitator, ensure_open, ensure_participant
+from workshop.core.checks import typed_number
 from workshop.core.models import Workshop
 from workshop.errors import InvalidInput
 from workshop.extensions import db
@@ -78,8 +79,8 @@ def answers_by_choice(workshop: Workshop, question: str) -> dict[str | None, set
 def set_anonymity_floor(workshop: Workshop, actor: Actor, k: Any) -> int:
     """The smallest group a breakdown may show (k). Raises InvalidInput outside 2–50."""
     ensure_facilitator(workshop, actor)
-    if isinstance(k, str) and k.strip().isdigit():
-        k = int(k)
+    if isinstance(k, str):
+        k = typed_number(k)
     if isinstance(k, bool) or not isinstance(k, int) or not MIN_FLOOR <= k <= MAX_FLOOR:
         raise InvalidInput(
             _(

@@ -6,11 +6,11 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 
 from workshop.core.lookups import get_workshop
 from workshop.database import commit_with_retries
 from workshop.errors import DomainError
+from workshop.forms import Form
 from workshop.profiles import services
 from workshop.profiles.breakdown import breakdowns
 
@@ -25,7 +25,7 @@ def breakdown(workshop_id: int):
         "profiles/breakdown.html",
         workshop=workshop,
         breakdowns=breakdowns(workshop, str(get_locale() or workshop.language)),
-        floor_form=FlaskForm(),
+        floor_form=Form(),
     )
 
 
@@ -33,7 +33,7 @@ def breakdown(workshop_id: int):
 @login_required
 def set_floor(workshop_id: int):
     workshop = get_workshop(workshop_id)
-    if not FlaskForm().validate_on_submit():
+    if not Form().validate_on_submit():
         flash(_("The form expired; please try again."), "error")
     else:
         try:

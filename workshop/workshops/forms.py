@@ -1,13 +1,13 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from workshop.config import DISPLAY_NAME_MAX_LENGTH, NOTE_MAX_LENGTH, QUESTION_MAX_LENGTH
+from workshop.forms import Form
 
 
-class NewWorkshopForm(FlaskForm):
+class NewWorkshopForm(Form):
     plan = SelectField(_l("Session plan"), validators=[DataRequired()])
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     language = SelectField(
@@ -22,7 +22,7 @@ class NewWorkshopForm(FlaskForm):
     )
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(Form):
     """The facilitator edits the challenge question (a plain form: works without JavaScript)."""
 
     question = TextAreaField(
@@ -30,7 +30,7 @@ class QuestionForm(FlaskForm):
     )
 
 
-class NoteForm(FlaskForm):
+class NoteForm(Form):
     """The no-JavaScript way to post a note; the page's script normally sends it live."""
 
     text = TextAreaField(_l("Your note"), validators=[DataRequired(), Length(max=NOTE_MAX_LENGTH)])
@@ -39,15 +39,15 @@ class NoteForm(FlaskForm):
     client_id = HiddenField()
 
 
-class NameForm(FlaskForm):
+class NameForm(Form):
     display_name = StringField(
         _l("Your name (optional)"), validators=[Optional(), Length(max=DISPLAY_NAME_MAX_LENGTH)]
     )
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     """Only the CSRF token: the answers are the plan's questions, checked by the service."""
 
 
-class StageForm(FlaskForm):
+class StageForm(Form):
     stage = HiddenField()

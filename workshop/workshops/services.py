@@ -25,7 +25,7 @@ from workshop.accounts.models import Facilitator
 from workshop.clustering.services import source_stage_indexes
 from workshop.config import DISPLAY_NAME_MAX_LENGTH, QUESTION_MAX_LENGTH
 from workshop.core.actors import Actor, ensure_facilitator, ensure_open
-from workshop.core.checks import flag, storable_text, whole_number
+from workshop.core.checks import flag, storable_text, typed_number, whole_number
 from workshop.core.clock import now
 from workshop.core.codes import CODE_LENGTH, new_join_code, normalise_code
 from workshop.core.lookups import get_workshop, participant_count
@@ -132,8 +132,9 @@ def find_workshop(reference: str) -> Workshop:
     Raises NotFound.
     """
     reference = (reference or "").strip()
-    if reference.isdigit():
-        return get_workshop(int(reference))
+    number = typed_number(reference)
+    if number is not None:
+        return get_workshop(number)
     workshop = _workshop_with_code(reference)
     if workshop is None:
         raise NotFound(_("No workshop has this code. Check it with the facilitator."))

@@ -24,7 +24,6 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.fields import SelectChoice
 
@@ -33,6 +32,7 @@ from workshop.audiences.state import public_links, workshop_state
 from workshop.audiences.strings import commit_strings
 from workshop.board import services as board
 from workshop.board.events import announce_new_note
+from workshop.core.checks import typed_number
 from workshop.core.codes import format_code
 from workshop.core.lookups import get_workshop, participant_for_token, workshop_for_screen
 from workshop.core.models import Participant, Workshop
@@ -40,6 +40,7 @@ from workshop.database import commit_with_retries
 from workshop.errors import DomainError, NotAllowed
 from workshop.extensions import limiter
 from workshop.facilitation import spotlight
+from workshop.forms import Form
 from workshop.i18n import use_page_language
 from workshop.live.announce import Changes
 from workshop.live.boundary import JOINED_KEY
@@ -183,11 +184,16 @@ def _participant_key() -> str:
 def post_note(workshop: Workshop, participant: Participant):
     """The no-JavaScript path for a note: the same service as the live event."""
     form = NoteForm()
-    stage = int(form.stage.data) if (form.stage.data or "").isdigit() else -1
+    stage = typed_number(form.stage.data)
 
     def post(changes: Changes) -> None:
         note, created = board.add_note(
-            workshop, participant, form.text.data, form.client_id.data, stage, form.lane.data or None
+            workshop,
+            participant,
+            form.text.data,
+            form.client_id.data,
+            -1 if stage is None else stage,
+            form.lane.data or None,
         )
         if created:
             announce_new_note(changes, note)
@@ -361,7 +367,7 @@ def set_question(workshop_id: int):
 def release_spotlight(workshop_id: int):
     """The console's Release button without JavaScript (it normally sends `release_spotlight`)."""
     workshop = get_workshop(workshop_id)
-    if FlaskForm().validate_on_submit():
+    if Form().validate_on_submit():
         facilitator = current_user._get_current_object()
 
         def change(changes: Changes) -> None:
@@ -381,11 +387,11 @@ def change_stage(workshop_id: int):
     """The no-JavaScript stage buttons; the console normally sends `change_stage` live."""
     workshop = get_workshop(workshop_id)
     form = StageForm()
-    stage = int(form.stage.data) if form.validate_on_submit() and form.stage.data.isdigit() else -1
+    stage = typed_number(form.stage.data) if form.validate_on_submit() else None
     facilitator = current_user._get_current_object()
 
     def change(changes: Changes) -> None:
-        services.change_stage(workshop, facilitator, stage)
+        services.change_stage(workshop, facilitator, -1 if stage is None else stage)
         changes.everyone()
 
     try:
@@ -402,7 +408,7 @@ def _delete(workshop: Workshop, facilitator, changes: Changes) -> None:
     changes.close(sids, "ended")
 
 
-class DeleteForm(FlaskForm):
+class DeleteForm(Form):
     """The second question before deleting: the workshop's join code, typed."""
 
     code = StringField()
@@ -432,7 +438,7 @@ def reopen_workshop(workshop_id: int):
 
 def _lifecycle_change(workshop_id: int, operation, done: str):
     workshop = get_workshop(workshop_id)
-    if FlaskForm().validate_on_submit():
+    if Form().validate_on_submit():
         facilitator = current_user._get_current_object()
 
         def change(changes: Changes) -> None:

@@ -31,6 +31,7 @@ TEMPLATE = "reports/report.html"
 STYLESHEET = "/static/reports/report.css"  # served to WeasyPrint by pdf.StaticFileFetcher
 QUOTE_LENGTH = 180  # key messages quote notes up to this length; the appendix has them whole
 QUOTES_PER_IDEA = 2
+MAX_NUMBER_DIGITS = 7  # the widest note-number column the stylesheet has (.digits-1 … .digits-7)
 
 
 def report_html(report: Mapping[str, Any]) -> str:
@@ -97,6 +98,8 @@ def report_context(report: Mapping[str, Any]) -> dict[str, Any]:
         "dots_chart": dots_bar_svg(ideas, title=_("Dots per idea")) if voted and ideas else None,
         "rated_ideas": rated,
         "trace": [_trace(idea, notes, stages) for idea in ideas],
+        "number_digits": min(max((len(str(note_id)) for note_id in notes), default=1), MAX_NUMBER_DIGITS),
+        "note_number": note_number,
         "other_notes": _by_stage(
             [
                 notes[i]
@@ -185,11 +188,36 @@ def _with_quotes(idea: Mapping[str, Any], notes: Mapping[int, Any]) -> dict[str,
 
 
 def _by_stage(notes: list[Mapping[str, Any]], stages: Mapping[int, Any]) -> list[dict[str, Any]]:
-    """Notes grouped by the stage they answered, in stage order."""
+    """Notes grouped by the stage they answered, in stage order, and within a stage by lane
+    (in the plan's lane order; notes without a known lane last), each group in note order."""
     groups: dict[int, list[Mapping[str, Any]]] = {}
     for note in notes:
         groups.setdefault(note["stage"], []).append(note)
-    return [{"stage": stages.get(index), "index": index, "notes": groups[index]} for index in sorted(groups)]
+    blocks = []
+    for index in sorted(groups):
+        stage = stages.get(index)
+        order = {lane["key"]: position for position, lane in enumerate(stage["lanes"] if stage else [])}
+        lanes: dict[Any, dict[str, Any]] = {}
+        for note in groups[index]:
+            key = note["lane"] if note["lane"] in order else None
+            lane = lanes.setdefault(key, {"label": note["lane_label"] if key else None, "notes": []})
+            lane["notes"].append(note)
+        blocks.append(
+            {
+                "stage": stage,
+                "index": index,
+                "notes": groups[index],
+                "lanes": [lanes[key] for key in sorted(lanes, key=lambda key: order.get(key, len(order)))],
+            }
+        )
+    return blocks
+
+
+def note_number(note_id: int, digits: int) -> str:
+    """The note's number right-aligned in `digits` figure widths, then a gap of two: the
+    appendix's number column as text (DejaVu's digits and U+2007 are all one width), since a
+    separate box per number costs WeasyPrint as much as the note itself."""
+    return f"{note_id:\u2007>{digits}}\u2007\u2007"
 
 
 def _trace(idea: Mapping[str, Any], notes: Mapping[int, Any], stages: Mapping[int, Any]) -> dict[str, Any]:

@@ -1,0 +1,64 @@
+"""The traceability appendix of the print HTML: one paragraph per note, grouped by stage and lane.
+
+The appendix is block layout (no table row, list marker or span per note) so that WeasyPrint
+renders thousands of notes in seconds (bench/report.py); these tests hold what the table held:
+every note of every idea, with its number, stage, lane and evidence id, its text escaped.
+"""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+from tests.test_report_data import run_reform_workshop
+from workshop.reports.data import build_report
+from workshop.reports.render import note_number, report_html
+
+MARKUP = "<b>bold</b> & <script>x</script>"
+
+
+def appendix_of(html: str) -> str:
+    start = html.index('<h1 id="appendix">')
+    return html[start : html.index('<h1 id="records">')]
+
+
+def test_every_note_of_every_idea_is_a_numbered_paragraph(
+    facilitator, make_workshop, make_participant, plans_dir
+):
+    run = run_reform_workshop(facilitator, make_workshop, make_participant, plans_dir, extra_notes=(MARKUP,))
+    report = build_report(run.workshop)
+    html = report_html(report)
+    appendix = appendix_of(html)
+    notes = {note["id"]: note for note in report["notes"]}
+    digits = max(len(str(note_id)) for note_id in notes)
+    assert f'class="chapter appendix digits-{digits}"' in html
+    paragraphs = re.findall(r'<p class="tn">(.*?)</p>', appendix, re.S)
+    shown = [note_id for idea in report["ideas"] for note_id in idea["notes"] if note_id in notes]
+    assert len(paragraphs) >= len(shown)
+    for note_id in shown:
+        note = notes[note_id]
+        number = note_number(note_id, digits)
+        assert len(number) == digits + 2 and number.strip("\u2007") == str(note_id)
+        [paragraph] = [p for p in paragraphs if p.startswith(number)]
+        if not note["deleted"] and not note["hidden"]:
+            assert unescape(paragraph[len(number) :]).startswith(note["text"])
+        if note["evidence_id"]:
+            assert f'<span class="tn-evidence">{note["evidence_id"]}' in paragraph
+    # User text stays text.
+    assert "&lt;b&gt;bold&lt;/b&gt; &amp; &lt;script&gt;x&lt;/script&gt;" in appendix
+    assert "<script>" not in html and "<b>" not in html
+
+
+def test_notes_are_grouped_by_stage_then_lane_in_plan_order(
+    facilitator, make_workshop, make_participant, plans_dir
+):
+    run = run_reform_workshop(facilitator, make_workshop, make_participant, plans_dir)
+    report = build_report(run.workshop)
+    appendix = appendix_of(report_html(report))
+    stage = next(stage for stage in report["stages"] if len(stage["lanes"]) > 1)
+    order = [lane["label"] for lane in stage["lanes"]]
+    for block in appendix.split('<p class="trace-stage">')[1:]:
+        lanes = re.findall(r'<p class="trace-lane">(.*?)</p>', block)
+        assert len(lanes) == len(set(lanes))  # each lane once per stage
+        if set(lanes) <= set(order):
+            assert lanes == sorted(lanes, key=order.index)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from html import unescape
 
-from tests.test_report_data import run_reform_workshop
+from tests.factories import reform_workshop
 from workshop.reports.data import build_report
 from workshop.reports.render import note_number, report_html
 
@@ -25,7 +25,7 @@ def appendix_of(html: str) -> str:
 def test_every_note_of_every_idea_is_a_numbered_paragraph(
     facilitator, make_workshop, make_participant, plans_dir
 ):
-    run = run_reform_workshop(facilitator, make_workshop, make_participant, plans_dir, extra_notes=(MARKUP,))
+    run = reform_workshop(facilitator, extra_notes=(MARKUP,))
     report = build_report(run.workshop)
     html = report_html(report)
     appendix = appendix_of(html)
@@ -52,7 +52,7 @@ def test_every_note_of_every_idea_is_a_numbered_paragraph(
 def test_notes_are_grouped_by_stage_then_lane_in_plan_order(
     facilitator, make_workshop, make_participant, plans_dir
 ):
-    run = run_reform_workshop(facilitator, make_workshop, make_participant, plans_dir)
+    run = reform_workshop(facilitator)
     report = build_report(run.workshop)
     appendix = appendix_of(report_html(report))
     stage = next(stage for stage in report["stages"] if len(stage["lanes"]) > 1)

@@ -172,7 +172,7 @@ spotlight          open     RF        NA    NA    NA      NA     ok   ok   NA
 spotlight          closed   RF        NA    NA    NA      NA     NA   NA   NA
 spotlight          deleted  RF        NF    NA    NF      NF     NF   NF   NF
 release_spotlight  open     RF        NA    -     NA      NA     ok   ok   NA
-release_spotlight  closed   RF        NA    -     NA      NA     NA   NA   NA
+release_spotlight  closed   RF        NA    -     NA      NA     ok   ok   NA
 release_spotlight  deleted  RF        NF    -     NF      NF     NF   NF   NF
 set_question       open     RF        NA    -     NA      NA     ok   ok   NA
 set_question       closed   RF        NA    -     NA      NA     NA   NA   NA
@@ -310,7 +310,7 @@ POST /w/<id>/question                   open     login login login login login o
 POST /w/<id>/question                   closed   login login login login login err err login
 POST /w/<id>/question                   deleted  login login login login login 404 404 login
 POST /w/<id>/spotlight/release          open     login login login login login ok  ok  login
-POST /w/<id>/spotlight/release          closed   login login login login login err err login
+POST /w/<id>/spotlight/release          closed   login login login login login ok  ok  login
 POST /w/<id>/spotlight/release          deleted  login login login login login 404 404 login
 POST /w/<id>/close        open     login     login login login   login  ok    ok    login
 POST /w/<id>/close        closed   login     login login login   login  ok    ok    login

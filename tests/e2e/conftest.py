@@ -47,6 +47,23 @@ def workshop_command(*args: str, env: dict, **kwargs) -> subprocess.CompletedPro
     )
 
 
+def log_in(page, base_url: str) -> None:
+    """Log the facilitator in through the login form, as a person does."""
+    page.goto(base_url + "/login")
+    page.fill("#email", FACILITATOR[0])
+    page.fill("#password", FACILITATOR[1])
+    page.click("button[type=submit].primary")
+
+
+def open_console(page, base_url: str, facilitator_url: str) -> None:
+    """Log in, open a workshop's console and wait until it is connected."""
+    from playwright.sync_api import expect
+
+    log_in(page, base_url)
+    page.goto(facilitator_url)
+    expect(page.locator("#conn")).to_have_attribute("data-state", "online")
+
+
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
     if not Path(CHROMIUM).exists():

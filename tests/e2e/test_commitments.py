@@ -9,7 +9,7 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import FACILITATOR, PHONE, PROJECTOR, workshop_command
+from tests.e2e.conftest import FACILITATOR, PHONE, PROJECTOR, log_in, open_console, workshop_command
 
 PLAN = """
 title = { es = "Compromisos", en = "Commitments" }
@@ -56,12 +56,7 @@ def created(server, tmp_path):
 
 def test_a_phone_commits_and_the_facilitator_follows_up(server, browser, screenshot, created):
     console = browser.new_context(**LAPTOP).new_page()
-    console.goto(server["url"] + "/login")
-    console.fill("#email", FACILITATOR[0])
-    console.fill("#password", FACILITATOR[1])
-    console.click("button[type=submit].primary")
-    console.goto(created["facilitator_url"])
-    expect(console.locator("#conn")).to_have_attribute("data-state", "online")
+    open_console(console, server["url"], created["facilitator_url"])
     projector = browser.new_context(**PROJECTOR).new_page()
     projector.goto(created["screen_url"])
     phone = browser.new_context(**PHONE).new_page()
@@ -108,10 +103,7 @@ def test_a_phone_commits_and_the_facilitator_follows_up(server, browser, screens
     # After the workshop: the follow-up page, a dated status with a note, no JavaScript needed.
     follow_up = browser.new_context(**LAPTOP, java_script_enabled=False)
     page = follow_up.new_page()
-    page.goto(server["url"] + "/login")
-    page.fill("#email", FACILITATOR[0])
-    page.fill("#password", FACILITATOR[1])
-    page.click("button[type=submit].primary")
+    log_in(page, server["url"])
     page.goto(server["url"] + "/commitments")
     item = page.locator(".commitment-card", has_text="Publicar los turnos")
     item.get_by_label("Estado").select_option("started")

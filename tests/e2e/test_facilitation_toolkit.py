@@ -9,7 +9,7 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import DESKTOP, FACILITATOR, PHONE, PROJECTOR, workshop_command
+from tests.e2e.conftest import DESKTOP, FACILITATOR, PHONE, PROJECTOR, open_console, workshop_command
 
 pytestmark = pytest.mark.e2e
 
@@ -72,19 +72,10 @@ def toolkit_workshop(server, tmp_path):
     return json.loads(created.stdout)
 
 
-def login(page, base_url, target):
-    page.goto(base_url + "/login")
-    page.fill("#email", FACILITATOR[0])
-    page.fill("#password", FACILITATOR[1])
-    page.click("button[type=submit].primary")
-    page.goto(target)
-    expect(page.locator("#conn")).to_have_attribute("data-state", "online")
-
-
 def test_write_reveal_cluster_vote_rate_rank(server, browser, screenshot, toolkit_workshop):
     created = toolkit_workshop
     console = browser.new_context(**DESKTOP).new_page()
-    login(console, server["url"], created["facilitator_url"])
+    open_console(console, server["url"], created["facilitator_url"])
     projector = browser.new_context(**PROJECTOR).new_page()
     projector.goto(created["screen_url"])
     phones = []

@@ -16,7 +16,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import DESKTOP, FACILITATOR, PHONE, workshop_command
+from tests.e2e.conftest import DESKTOP, FACILITATOR, PHONE, open_console, workshop_command
 
 pytestmark = pytest.mark.e2e
 
@@ -85,12 +85,7 @@ def join(browser, created):
 
 def console_for(browser, server, created):
     page = browser.new_context(**DESKTOP).new_page()
-    page.goto(server["url"] + "/login")
-    page.fill("#email", FACILITATOR[0])
-    page.fill("#password", FACILITATOR[1])
-    page.click("button[type=submit].primary")
-    page.goto(created["facilitator_url"])
-    expect(page.locator("#conn")).to_have_attribute("data-state", "online")
+    open_console(page, server["url"], created["facilitator_url"])
     return page
 
 

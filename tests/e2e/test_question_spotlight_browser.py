@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import FACILITATOR, PHONE, PROJECTOR
+from tests.e2e.conftest import PHONE, PROJECTOR, log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -21,10 +21,7 @@ TITLE = "Turnos sin fila <script>"
 
 def test_question_and_spotlight_on_console_phones_and_projector(server, browser, screenshot):
     console = browser.new_context(**LAPTOP).new_page()
-    console.goto(server["url"] + "/login")
-    console.fill("#email", FACILITATOR[0])
-    console.fill("#password", FACILITATOR[1])
-    console.click("button[type=submit].primary")
+    log_in(console, server["url"])
 
     # A new workshop: the question box starts from the plan's suggestion and follows the plan.
     console.goto(server["url"] + "/w/new")

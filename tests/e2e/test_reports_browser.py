@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from tests.e2e.conftest import DESKTOP, FACILITATOR, PHONE, workshop_command
+from tests.e2e.conftest import DESKTOP, FACILITATOR, PHONE, log_in, workshop_command
 
 pytestmark = pytest.mark.e2e
 
@@ -39,18 +39,11 @@ def new_workshop(server, title: str) -> dict:
     return json.loads(created.stdout)
 
 
-def login(page, base_url: str) -> None:
-    page.goto(base_url + "/login")
-    page.fill("#email", FACILITATOR[0])
-    page.fill("#password", FACILITATOR[1])
-    page.click("button[type=submit].primary")
-
-
 def test_import_export_close_delete(server, browser, screenshot, tmp_path):
     created = new_workshop(server, "Hallazgos de campo Cordillera")
     context = browser.new_context(**DESKTOP, accept_downloads=True)
     page = context.new_page()
-    login(page, server["url"])
+    log_in(page, server["url"])
     page.goto(created["facilitator_url"])
 
     # Import: a semicolon-separated file in Latin-1, as a spreadsheet often saves it.

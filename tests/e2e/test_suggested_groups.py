@@ -8,7 +8,7 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import FACILITATOR, PHONE, PROJECTOR, workshop_command
+from tests.e2e.conftest import FACILITATOR, PHONE, PROJECTOR, open_console, workshop_command
 
 PLAN = """
 title = { es = "Sugerencias", en = "Suggestions" }
@@ -58,12 +58,7 @@ def created(server, tmp_path):
 
 def test_accept_a_suggested_group_and_ignore_another(server, browser, screenshot, created):
     console = browser.new_context(**LAPTOP).new_page()
-    console.goto(server["url"] + "/login")
-    console.fill("#email", FACILITATOR[0])
-    console.fill("#password", FACILITATOR[1])
-    console.click("button[type=submit].primary")
-    console.goto(created["facilitator_url"])
-    expect(console.locator("#conn")).to_have_attribute("data-state", "online")
+    open_console(console, server["url"], created["facilitator_url"])
     projector = browser.new_context(**PROJECTOR).new_page()
     projector.goto(created["screen_url"])
     for notes in NOTES:

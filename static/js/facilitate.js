@@ -205,12 +205,24 @@ function suggestionPanel(view, notesById, grouped) {
   return panel;
 }
 
+// The plan's mark for groups (e.g. "any unit could do it"): a checkbox on each card.
+function markToggle(cluster) {
+  const label = el("label", "group-mark");
+  const box = el("input");
+  box.type = "checkbox";
+  box.checked = Boolean(cluster.marked);
+  box.addEventListener("change", () => send("mark_cluster", { cluster_id: cluster.id, marked: box.checked }));
+  label.append(box, document.createTextNode(` ${state.workshop.group_mark}`));
+  return label;
+}
+
 function clusterCard(view, cluster, notesById) {
   const card = spotMark(el("article", "cluster-card"), "cluster", cluster.id);
   card.dataset.cluster = cluster.id;
   const title = el("h3", null, cluster.title);
   if (cluster.proposed) title.append(el("span", "badge", t("proposed")));
   card.append(title);
+  if (state.workshop.group_mark) card.append(markToggle(cluster));
   const list = el("ul", "notes");
   for (const id of cluster.notes) if (notesById.has(id)) list.append(noteChip(notesById.get(id)));
   card.append(list);

@@ -152,6 +152,19 @@ def test_reform_codesign_secret_vote_and_default_axes():
     assert [axis.key for axis in rate.axes] == ["impact", "feasibility"]
 
 
+def test_shipped_plans_mark_groups_shortlist_ratings_and_write_privately():
+    """What the method needs: PD marks practices any unit could do; reform co-design
+    writes ideas alone first and rates only the vote's short list."""
+    pd = load_plan("pd-discovery", SESSIONS)
+    assert pd.group_mark["es"].startswith("Cualquier unidad")
+    reform = load_plan("reform-codesign", SESSIONS)
+    assert [stage.id for stage in reform.stages if stage.private] == ["ideas"]
+    assert [(stage.id, stage.shortlist) for stage in reform.stages if stage.kind == "rate"] == [
+        ("impact-feasibility", 6)
+    ]
+    assert reform.group_mark == {}
+
+
 # --- finding a plan -----------------------------------------------------------
 
 
@@ -253,6 +266,28 @@ BROKEN = [
         ),
         ["stage 2 ('place'), field 'axes'", "exactly two axes"],
         id="rate-with-three-axes",
+    ),
+    pytest.param(
+        plan_text(PICTURE, PICK.replace('kind = "vote"', 'kind = "vote"\nshortlist = 5')),
+        ["stage 2 ('pick'), field 'shortlist'", "only rate stages have it"],
+        id="shortlist-on-a-vote",
+    ),
+    pytest.param(
+        plan_text(PICTURE, PLACE.replace('kind = "rate"', 'kind = "rate"\nshortlist = 0')),
+        ["stage 2 ('place'), field 'shortlist'", "whole number from 1 to 40"],
+        id="shortlist-zero",
+    ),
+    pytest.param(
+        plan_text(PICTURE, WORKS.replace('kind = "write"', 'kind = "write"\nmark = "Hecho"')),
+        ["stage 2 ('works'), field 'mark'", "only cluster stages have it"],
+        id="mark-on-a-write-stage",
+    ),
+    pytest.param(
+        plan_text(
+            PICTURE, WORKS, GROUP.replace('kind = "cluster"', 'kind = "cluster"\nmark = "' + "x" * 81 + '"')
+        ),
+        ["stage 3 ('group'), field 'mark'", "81 characters; at most 80"],
+        id="mark-too-long",
     ),
 ]
 

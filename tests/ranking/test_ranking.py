@@ -41,6 +41,8 @@ def test_ranking_dots_then_quadrant_and_ties_share_a_rank(reform):
             dot(w, voter, getattr(reform, title).id)
     assert {e["title"]: e["dots"] for e in ranking.ranking(w)} == dict.fromkeys("ABCDE", 0)
     voting.set_vote_closed(w, f, True)
+    # D got no dot: selected by the facilitator, it joins the rating's short list anyway.
+    ranking.set_decision(w, f, "cluster", reform.D.id, "selected")
     move(w, f, R_RATE)
     rating.rate(w, one, reform.B.id, 4, 4)
     rating.rate(w, two, reform.B.id, 4, 4)

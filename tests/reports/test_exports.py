@@ -162,6 +162,7 @@ def test_json_is_the_whole_document_and_validates(report, reform, schema):
         "key_ideas",
         "set_aside",
         "clusters",
+        "group_mark",
         "notes",
         "findings",
         "votes",

@@ -84,6 +84,7 @@ EVENTS = {
     "add_to_cluster": (CLUSTER, {"note_ids": ["LOOSE"], "cluster_id": "CLUSTER"}),
     "ungroup_notes": (CLUSTER, {"note_ids": ["NOTE"]}),
     "rename_cluster": (CLUSTER, {"cluster_id": "CLUSTER", "title": "Otro nombre"}),
+    "mark_cluster": (CLUSTER, {"cluster_id": "CLUSTER", "marked": True}),
     "merge_clusters": (CLUSTER, {"source_id": "SECOND", "target_id": "CLUSTER"}),
     "dissolve_cluster": (CLUSTER, {"cluster_id": "CLUSTER"}),
     "suggest_groups": (CLUSTER, {}),
@@ -159,6 +160,9 @@ ungroup_notes      deleted  RF        NF    NA    NF      NF     NF   NF   NF
 rename_cluster     open     RF        NA    NA    NA      NA     ok   ok   NA
 rename_cluster     closed   RF        NA    NA    NA      NA     NA   NA   NA
 rename_cluster     deleted  RF        NF    NA    NF      NF     NF   NF   NF
+mark_cluster       open     RF        NA    NA    NA      NA     ok   ok   NA
+mark_cluster       closed   RF        NA    NA    NA      NA     NA   NA   NA
+mark_cluster       deleted  RF        NF    NA    NF      NF     NF   NF   NF
 merge_clusters     open     RF        NA    NA    NA      NA     ok   ok   NA
 merge_clusters     closed   RF        NA    NA    NA      NA     NA   NA   NA
 merge_clusters     deleted  RF        NF    NA    NF      NF     NF   NF   NF
@@ -374,12 +378,12 @@ def test_the_tables_cover_every_row_actor_and_state(app):
 
 @pytest.fixture
 def plan(plans_dir, tmp_path):
-    """reform-codesign with its idea stage private."""
+    """reform-codesign (its idea stage is private) with a mark for groups."""
     source = (plans_dir / "reform-codesign.toml").read_text()
-    marker = 'id = "ideas"\nkind = "write"'
-    assert marker in source
-    path = tmp_path / "reform-private.toml"
-    path.write_text(source.replace(marker, marker + "\nprivate = true"))
+    marker = 'id = "merge"\nkind = "cluster"'
+    assert marker in source and "private = true" in source
+    path = tmp_path / "reform-marked.toml"
+    path.write_text(source.replace(marker, marker + '\nmark = "Cualquier unidad"'))
     return load_plan_file(path)
 
 

@@ -49,6 +49,7 @@ EVENTS: dict[str, tuple[tuple[str, ...], int]] = {
     "add_to_cluster": (("note_ids", "cluster_id"), CLUSTER),
     "ungroup_notes": (("note_ids",), CLUSTER),
     "rename_cluster": (("cluster_id", "title"), CLUSTER),
+    "mark_cluster": (("cluster_id", "marked"), CLUSTER),
     "merge_clusters": (("source_id", "target_id"), CLUSTER),
     "dissolve_cluster": (("cluster_id",), CLUSTER),
     "suggest_groups": ((), CLUSTER),

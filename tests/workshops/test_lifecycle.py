@@ -239,10 +239,9 @@ def test_a_closed_workshop_refuses_every_change(build_room, name):
     assert db.session.get(Workshop, room.workshop.id).revision == revision
 
 
-# Open, these two are refused for their own reason (a stage that is not private; a plan that
-# does not let participants propose groups): closing must be checked before that reason.
+# Open, this one is refused for its own reason (a plan that does not let participants
+# propose groups): closing must be checked before that reason.
 REFUSED_WHEN_OPEN = {
-    "reveal_stage": "not private",
     "group_notes proposed by a participant": "Only a facilitator",
 }
 

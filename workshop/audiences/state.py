@@ -239,6 +239,7 @@ def workshop_state(
             "join_url": public_links(workshop)["join_url"],
             "review_allowed": workshop.review_allowed,
             "question": workshop.question,
+            "group_mark": workshop.plan.text("group_mark", language) or None,
         },
         "spotlight": spotlight_data(workshop, audience, participant),
         "stages": _stage_list(workshop),

@@ -45,6 +45,12 @@ def on_rename(context: LiveContext, payload: dict) -> dict:
     return {}
 
 
+@live_event("mark_cluster", limit="240/minute", then=regrouped)
+def on_mark(context: LiveContext, payload: dict) -> dict:
+    services.mark_cluster(context.workshop, context.actor, payload.get("cluster_id"), payload.get("marked"))
+    return {}
+
+
 @live_event("merge_clusters", limit="120/minute", then=regrouped)
 def on_merge(context: LiveContext, payload: dict) -> dict:
     target, returned = services.merge_clusters(

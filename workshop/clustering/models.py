@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, func
+from sqlalchemy import CheckConstraint, ForeignKey, String, false, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workshop.extensions import NEVER_REUSE_IDS, Model
@@ -30,4 +30,6 @@ class Cluster(Model):
     title: Mapped[str] = mapped_column(String(CLUSTER_TITLE_MAX_LENGTH))
     decision: Mapped[str | None] = mapped_column(String(12))
     proposed_by_participant: Mapped[bool] = mapped_column(default=False)
+    # The facilitator's mark, when the clustering stage has one (`Stage.mark`).
+    marked: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())

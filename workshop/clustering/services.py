@@ -18,7 +18,7 @@ from workshop.board.models import Note
 from workshop.clustering.models import CLUSTER_TITLE_MAX_LENGTH, Cluster
 from workshop.core import targets
 from workshop.core.actors import Actor, ensure_facilitator, ensure_open, ensure_participant
-from workshop.core.checks import identifier, identifiers
+from workshop.core.checks import flag, identifier, identifiers
 from workshop.core.models import Participant, Workshop
 from workshop.core.stages import ensure_stage_takes_input
 from workshop.errors import InvalidInput, NotAllowed, NotFound
@@ -218,6 +218,20 @@ def rename_cluster(workshop: Workshop, actor: Actor, cluster_id: Any, title: Any
     return cluster
 
 
+def mark_cluster(workshop: Workshop, actor: Actor, cluster_id: Any, marked: Any) -> Cluster:
+    """Put the plan's group mark on a group (e.g. a practice any unit could do), or take it
+    off. Allowed whenever, like a rename: the call is often made while the room votes."""
+    ensure_facilitator(workshop, actor)
+    ensure_open(workshop)
+    if not workshop.plan.group_mark:
+        raise NotAllowed(_("This plan has no mark for groups."))
+    cluster = get_cluster(workshop, cluster_id)
+    cluster.marked = flag(marked, _l("Say whether the group is marked."))
+    workshop.bump()
+    db.session.flush()
+    return cluster
+
+
 def merge_clusters(workshop: Workshop, actor: Actor, source_id: Any, target_id: Any) -> tuple[Cluster, int]:
     """Merge `source` into `target`: its notes and dots move; the source disappears.
 
@@ -231,6 +245,7 @@ def merge_clusters(workshop: Workshop, actor: Actor, source_id: Any, target_id: 
     if source.id == target.id:
         raise InvalidInput(_("Choose two different groups."))
     db.session.execute(update(Note).where(Note.cluster_id == source.id).values(cluster_id=target.id))
+    target.marked = target.marked or source.marked
     returned = _delete_cluster(workshop, source, merged_into=target)
     workshop.bump()
     db.session.flush()
@@ -277,6 +292,7 @@ def cluster_data(cluster: Cluster, note_ids: list[int]) -> dict[str, Any]:
         "notes": note_ids,
         "decision": cluster.decision,
         "proposed": cluster.proposed_by_participant,
+        "marked": cluster.marked,
     }
 
 

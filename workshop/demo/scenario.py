@@ -214,7 +214,8 @@ def play(run: Run) -> None:
     stages = state["stages"]
     for stage in stages[state["stage"]["index"] :]:
         if stage["index"] != state["stage"]["index"]:
-            run.command("change_stage", {"stage": stage["index"]})
+            # Private notes are revealed on the way, as the console offers to.
+            run.command("change_stage", {"stage": stage["index"], "reveal": True})
             state = run.state()
         run.echo(f"[{stage['index'] + 1}/{len(stages)}] {stage['title']} ({stage['kind']})")
         STEPS.get(stage["kind"], other_stage)(run, state)

@@ -23,6 +23,8 @@ VOTE_TARGETS = ("clusters", "notes")
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 MAX_STAGES = 40
 MAX_LANES = 8
+MAX_SHORTLIST = 40
+MARK_MAX_LENGTH = 80
 
 
 class PlanError(ValueError):
@@ -61,6 +63,11 @@ class Stage:
     hide_totals: bool = True
     axes: tuple[Axis, ...] = ()
     review_open: bool = False
+    # A rate stage may take only the short list of the vote before it: its top N ideas.
+    shortlist: int = 0
+    # A cluster stage may let the facilitator mark groups with this label (e.g. "any unit
+    # could do it with the same resources"); the report lists the marked ones.
+    mark: dict[str, str] = field(default_factory=dict)
 
     @property
     def accepts_notes(self) -> bool:
@@ -94,6 +101,11 @@ class Plan:
     def text(self, field_name: str, language: str) -> str:
         values: dict[str, str] = getattr(self, field_name)
         return values.get(language) or next(iter(values.values()), "")
+
+    @property
+    def group_mark(self) -> dict[str, str]:
+        """The label a facilitator may put on groups: the first clustering stage's `mark`."""
+        return next((stage.mark for stage in self.stages if stage.kind == "cluster" and stage.mark), {})
 
     def to_data(self) -> dict[str, Any]:
         """The validated TOML data, suitable for JSON storage and `plan_from_data`."""
@@ -198,6 +210,8 @@ STAGE_FIELDS = {
     "hide_totals",
     "axes",
     "review_open",
+    "shortlist",
+    "mark",
 }
 PLAN_FIELDS = {"title", "description", "question", "languages", "minutes", "lanes", "stages", "profile"}
 
@@ -297,6 +311,8 @@ def _read_stage(
         ("target", "vote/rate"),
         ("hide_totals", "vote"),
         ("review_open", "commit"),
+        ("shortlist", "rate"),
+        ("mark", "cluster"),
     ):
         if name in reader.table and kind not in allowed_kinds.split("/"):
             raise reader.fail(name, f"only {allowed_kinds} stages have it")
@@ -317,7 +333,19 @@ def _read_stage(
         hide_totals=reader.boolean("hide_totals", True),
         axes=_read_axes(reader, languages) if kind == "rate" else (),
         review_open=reader.boolean("review_open", False),
+        shortlist=reader.integer("shortlist", None, 1, MAX_SHORTLIST) or 0,
+        mark=_read_mark(reader, languages),
     )
+
+
+def _read_mark(reader: _Reader, languages: tuple[str, ...]) -> dict[str, str]:
+    """The label of a cluster stage's mark: optional, short (it sits on a group's card)."""
+    mark = reader.translated("mark", languages, required=False)
+    for language, text in mark.items():
+        if len(text) > MARK_MAX_LENGTH:
+            too_long = f"the {language} text has {len(text)} characters; at most {MARK_MAX_LENGTH}"
+            raise reader.fail("mark", too_long)
+    return mark
 
 
 def plan_from_data(data: Any, slug: str, source: str = "") -> Plan:

@@ -58,6 +58,7 @@ def _build(workshop: Workshop) -> dict[str, Any]:
         "key_ideas": _key_ideas(ideas),
         "set_aside": [idea for idea in ideas if idea["decision"] == "set_aside"],
         "clusters": _clusters(workshop, notes),
+        "group_mark": workshop.plan.text("group_mark", workshop.language) or None,
         "notes": notes,
         "findings": _findings(workshop, notes),
         "votes": _votes(workshop, labels),
@@ -210,6 +211,7 @@ def _clusters(workshop: Workshop, notes: list[dict[str, Any]]) -> list[dict[str,
             "decision": c.decision,
             "stage": c.stage_index,
             "notes": members.get(c.id, []),
+            "marked": c.marked,
         }
         for c in clusters
     ]

@@ -360,6 +360,27 @@ def to_markdown(report: dict[str, Any]) -> str:
         return "\n".join(_markdown_lines(report)) + "\n"
 
 
+def _ranking_columns(report: dict[str, Any]) -> list[tuple[str, str, Any]]:
+    """The ranking table's columns: dots only if the plan voted, means and quadrant only
+    if it rated (a plan without rating gets no empty rating columns)."""
+    kinds = {stage["kind"] for stage in report["stages"]}
+    columns: list[tuple[str, str, Any]] = [
+        (_("Rank"), "---:", _rank_label),
+        (_("Idea"), "---", lambda idea: md_escape(idea["title"])),
+    ]
+    if "vote" in kinds:
+        columns.append((_("Dots"), "---:", lambda idea: str(idea["dots"])))
+    if "rate" in kinds:
+        impact, feasibility = _axis_labels(report)
+        columns += [
+            (md_escape(impact), "---:", lambda idea: _number(idea["impact"])),
+            (md_escape(feasibility), "---:", lambda idea: _number(idea["feasibility"])),
+            (_("Quadrant"), "---", lambda idea: md_escape(idea["quadrant_label"])),
+        ]
+    columns.append((_("Decision"), "---", lambda idea: _decision_label(idea["decision"])))
+    return columns
+
+
 def _markdown_lines(report: dict[str, Any]) -> list[str]:
     workshop = report["workshop"]
     notes = {note["id"]: note for note in report["notes"]}
@@ -385,34 +406,21 @@ def _markdown_lines(report: dict[str, Any]) -> list[str]:
 
     lines += [f"## {_('Ranking of ideas')}", ""]
     if report["ideas"]:
-        impact, feasibility = _axis_labels(report)
+        columns = _ranking_columns(report)
         lines += _table(
-            [
-                _("Rank"),
-                _("Idea"),
-                _("Dots"),
-                md_escape(impact),
-                md_escape(feasibility),
-                _("Quadrant"),
-                _("Decision"),
-            ],
-            ["---:", "---", "---:", "---:", "---:", "---", "---"],
-            [
-                [
-                    _rank_label(idea),
-                    md_escape(idea["title"]),
-                    str(idea["dots"]),
-                    _number(idea["impact"]),
-                    _number(idea["feasibility"]),
-                    md_escape(idea["quadrant_label"]),
-                    _decision_label(idea["decision"]),
-                ]
-                for idea in report["ideas"]
-            ],
+            [header for header, _align, _cell in columns],
+            [align for _header, align, _cell in columns],
+            [[cell(idea) for _header, _align, cell in columns] for idea in report["ideas"]],
         )
     else:
         lines.append(_("No ideas yet."))
     lines.append("")
+
+    marked = [c for c in report["clusters"] if c["marked"] and c["notes"]]
+    if report["group_mark"] and marked:
+        lines += [f"## {md_escape(report['group_mark'])}", ""]
+        lines += [f"- **{md_escape(c['title'])}** ({len(c['notes'])})" for c in marked]
+        lines.append("")
 
     lines += [f"## {_('Findings by lane')}", ""]
     if not report["findings"]:

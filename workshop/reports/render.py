@@ -108,6 +108,14 @@ def report_context(report: Mapping[str, Any]) -> dict[str, Any]:
             ],
             stages,
         ),
+        # A plan that never rates (or never votes) gets no empty columns or sentences for it.
+        "ran_rating": any(stage["kind"] == "rate" for stage in report["stages"]),
+        "ran_vote": any(stage["kind"] == "vote" for stage in report["stages"]),
+        "marked_groups": [
+            {**cluster, "idea": idea_of_cluster.get(cluster["id"])}
+            for cluster in report["clusters"]
+            if cluster["marked"] and cluster["notes"]
+        ],
         "votes": [_vote_view(vote, target_label) for vote in report["votes"]],
         "ratings": [_rating_view(rating, ideas, labels, target_label) for rating in report["ratings"]],
     }

@@ -28,18 +28,51 @@ from workshop.voting.models import Dot
 
 
 def candidates(workshop: Workshop, stage_index: int) -> list[dict[str, Any]]:
-    """What a vote or rate stage works on: groups (not set aside) or single notes."""
+    """What a vote or rate stage works on: groups (not set aside) or single notes; a rate
+    stage with a `shortlist` only the vote's short list."""
     stage = workshop.plan.stages[stage_index]
     if stage.target == "notes":
-        return [
-            {"type": "note", "id": note.id, "title": note.text, "notes": [note.id]}
+        ideas = [
+            ({"type": "note", "id": note.id, "title": note.text, "notes": [note.id]}, note.decision)
             for note in clusterable_notes(workshop, stage_index)
             if note.decision != "set_aside"
         ]
+    else:
+        ideas = [
+            ({"type": "cluster", "id": c["id"], "title": c["title"], "notes": c["notes"]}, c["decision"])
+            for c in clusters_with_notes(workshop)
+            if c["notes"] and c["decision"] != "set_aside"
+        ]
+    if stage.kind == "rate" and stage.shortlist:
+        ideas = _shortlisted(workshop, stage_index, ideas)
+    return [idea for idea, _decision in ideas]
+
+
+def _shortlisted(
+    workshop: Workshop, stage_index: int, ideas: list[tuple[dict[str, Any], str | None]]
+) -> list[tuple[dict[str, Any], str | None]]:
+    """The top `shortlist` ideas by dots of the last closed vote before this stage on the
+    same kind of idea — ties at the boundary kept, never an idea without a dot — plus every
+    idea the facilitator selected. Without such a vote, every idea (nothing to shorten by)."""
+    stages = workshop.plan.stages
+    stage = stages[stage_index]
+    vote_index = next(
+        (
+            index
+            for index in range(stage_index - 1, -1, -1)
+            if stages[index].kind == "vote" and stages[index].target == stage.target
+        ),
+        None,
+    )
+    if vote_index is None or not is_closed(workshop, vote_index):
+        return ideas
+    counts = totals(workshop, vote_index)
+    ranked = sorted((counts.get(idea["id"], 0) for idea, _decision in ideas), reverse=True)
+    threshold = max(1, ranked[stage.shortlist - 1] if len(ranked) >= stage.shortlist else 1)
     return [
-        {"type": "cluster", "id": c["id"], "title": c["title"], "notes": c["notes"]}
-        for c in clusters_with_notes(workshop)
-        if c["notes"] and c["decision"] != "set_aside"
+        (idea, decision)
+        for idea, decision in ideas
+        if counts.get(idea["id"], 0) >= threshold or decision == "selected"
     ]
 
 

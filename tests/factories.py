@@ -20,6 +20,7 @@ from workshop.accounts.models import Facilitator
 from workshop.board.models import Note
 from workshop.board.services import add_note, delete_note
 from workshop.clustering.services import group_notes
+from workshop.commitments.services import add_commitment, commit_ideas
 from workshop.core.models import Participant, Workshop
 from workshop.extensions import db
 from workshop.facilitation.moderation import set_note_hidden
@@ -293,3 +294,97 @@ def private_workshop(owner: Facilitator, folder: Path) -> Workshop:
     private = source.replace('id = "signs"\nkind = "write"', 'id = "signs"\nkind = "write"\nprivate = true')
     path.write_text(private)
     return workshop_from_plan(owner, load_plan_file(path))
+
+
+# A full room for the browser tests at real sizes ------------------------------------------
+
+# reform-codesign: 0 discuss, 1 write, 2 cluster, 3 vote, 4 rate, 5 write (pilot), 6 commit
+REFORM_COMMIT = 6
+ROOM_NOTES, ROOM_GROUPS, ROOM_PEOPLE = 60, 8, 12
+_SUBJECTS = (
+    "Turnos por teléfono",
+    "Agenda compartida de visitas domiciliarias",
+    "Stock mínimo de insumos básicos",
+    "Reuniones cortas del equipo cada lunes",
+    "Promotoras que avisan de las embarazadas nuevas",
+    "Capacitación en servicio dentro del horario",
+    "Buzón y WhatsApp para reclamos",
+    "Pedido de medicamentos según el consumo real",
+    "Reconocimiento público al personal",
+    "Supervisión que acompaña en lugar de castigar",
+)
+_DETAILS = (
+    "",
+    " para no hacer fila desde la madrugada",
+    " con la comisión vecinal y la escuela del barrio, para que nadie quede sin atención",
+    " aunque falte personal: lo hacemos así desde hace dos años y la gente vuelve",
+    " en la USF de Capiatá",
+    " con una planilla sencilla que cualquiera puede llenar",
+)
+ROOM_GROUP_TITLES = (
+    "Turnos y agenda",
+    "Insumos y medicamentos",
+    "Personal y capacitación",
+    "Comunidad y confianza",
+    "Supervisión",
+    "Reconocimiento",
+    "Información para actuar",
+    "Reclamos y respuestas",
+)
+
+
+def room_note_text(number: int) -> str:
+    """The text of note `number` of a full room: 20 to 150 characters, all different."""
+    return f"{_SUBJECTS[number % len(_SUBJECTS)]}{_DETAILS[(number * 7) % len(_DETAILS)]} ({number + 1})"
+
+
+def full_room(owner: Facilitator) -> SimpleNamespace:
+    """A reform-codesign room (Spanish) as the tests at real sizes need it: 12 participants,
+    60 notes in the write stage (three lanes), 8 groups of 6 and 12 notes left ungrouped,
+    every participant's 5 dots cast (the vote closed), every group rated by everyone, and
+    a commitment for each of the top ideas. The workshop is left on its first stage;
+    `move` it (and `set_vote_closed`) to show another."""
+    workshop = workshop_from_plan(owner, "reform-codesign", "USF Capiatá", stage=REFORM_WRITE, language="es")
+    people = participants(workshop, ROOM_PEOPLE)
+    lanes = ("usf", "region", "ministry")
+    notes = []
+    for number in range(ROOM_NOTES):
+        author = people[number % ROOM_PEOPLE]
+        created, _ = add_note(
+            workshop, author, room_note_text(number), new_client_id(), REFORM_WRITE, lanes[number % 3]
+        )
+        notes.append(created)
+    db.session.commit()
+    move(workshop, owner, REFORM_CLUSTER)
+    groups = [
+        group_notes(workshop, owner, [n.id for n in notes[index * 6 : index * 6 + 6]], title)
+        for index, title in enumerate(ROOM_GROUP_TITLES)
+    ]
+    db.session.commit()
+    move(workshop, owner, REFORM_VOTE)
+    for number, person in enumerate(people):
+        for step in (0, 0, 1, 3, 5):
+            cast_dot(workshop, person, groups[(number + step) % ROOM_GROUPS].id, new_client_id())
+    set_vote_closed(workshop, owner, True)
+    db.session.commit()
+    move(workshop, owner, REFORM_RATE)
+    for number, person in enumerate(people):
+        for index, group in enumerate(groups):
+            rate(workshop, person, group.id, 1 + (index + number % 2) % 5, 1 + (index * 3 + number % 3) % 5)
+    db.session.commit()
+    move(workshop, owner, REFORM_COMMIT)
+    for number, idea in enumerate(commit_ideas(workshop)):
+        add_commitment(
+            workshop,
+            people[number],
+            new_client_id(),
+            REFORM_COMMIT,
+            {"type": idea["type"], "id": idea["id"]},
+            f"Probar «{idea['title']}» durante un mes en dos unidades",
+            "Jefa de enfermería de la USF",
+            "2027-03-31",
+            "Cuántas personas esperan más de una hora",
+        )
+    db.session.commit()
+    move(workshop, owner, 0)
+    return SimpleNamespace(workshop=workshop, people=people, notes=notes, groups=groups, facilitator=owner)

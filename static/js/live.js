@@ -80,13 +80,15 @@ export function noteElement(note, stage, options = {}) {
 
 /**
  * The notes of the current stage, kept by id and redrawn into a list.
- * `decorate(item, note)` lets a page add buttons (edit, delete).
+ * `decorate(item, note)` lets a page add buttons (edit, delete); `newestFirst` puts
+ * the latest note at the top (the projector, whose first page must show it).
  */
 export class NoteBoard {
-  constructor(list, { decorate, emptyText } = {}) {
+  constructor(list, { decorate, emptyText, newestFirst = false } = {}) {
     this.list = list;
     this.decorate = decorate;
     this.emptyText = emptyText;
+    this.newestFirst = newestFirst;
     this.notes = new Map();
     this.pending = new Map();
     this.stage = null;
@@ -131,6 +133,7 @@ export class NoteBoard {
     for (const note of this.pending.values()) {
       items.push(noteElement({ ...note, mine: true }, this.stage, { pending: true }));
     }
+    if (this.newestFirst) items.reverse();
     if (!items.length && this.emptyText) items.push(el("li", "empty", this.emptyText));
     this.list.replaceChildren(...items);
   }

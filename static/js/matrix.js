@@ -14,8 +14,7 @@ function svg(tag, attributes = {}, text) {
  * items: [{id, title, x, y, x_spread, y_spread, points: [[x, y]], count}]
  * labels: {x, y, quick_win, major_project, fill_in, thankless, x_low, x_high, y_low, y_high}
  */
-export function drawMatrix(items, labels, { size = 560, showPoints = true } = {}) {
-  const pad = 56;
+export function drawMatrix(items, labels, { size = 560, pad = 56, dot = 15, showPoints = true } = {}) {
   const inner = size - pad * 2;
   // Scores 1..5 sit in the middle of five equal bands, so 3 is the quadrant boundary.
   const position = (value, flip) => pad + ((flip ? 5.5 - value : value - 0.5) / 5) * inner;
@@ -29,12 +28,14 @@ export function drawMatrix(items, labels, { size = 560, showPoints = true } = {}
   quadrants.forEach(([qx, qy, name], index) => {
     root.append(svg("rect", { x: qx, y: qy, width: inner / 2, height: inner / 2,
       class: `quadrant q${index}` }));
-    root.append(svg("text", { x: qx + 8, y: qy + 20, class: "quadrant-label" }, name));
+    root.append(svg("text", { x: qx + 8, y: qy + 8, class: "quadrant-label", "dominant-baseline": "hanging" },
+      name));
   });
-  root.append(svg("text", { x: mid, y: size - 12, class: "axis-label", "text-anchor": "middle" },
+  // Both axis labels hang from the edge of the drawing inwards, so no size of type cuts them.
+  root.append(svg("text", { x: mid, y: size - 8, class: "axis-label", "text-anchor": "middle" },
     `${labels.x} →`));
-  const yLabel = svg("text", { x: 16, y: mid, class: "axis-label", "text-anchor": "middle",
-    transform: `rotate(-90 16 ${mid})` }, `${labels.y} →`);
+  const yLabel = svg("text", { x: 8, y: mid, class: "axis-label", "text-anchor": "middle",
+    "dominant-baseline": "hanging", transform: `rotate(-90 8 ${mid})` }, `${labels.y} →`);
   root.append(yLabel);
   items.forEach((item, index) => {
     if (item.x === null || item.x === undefined) return;
@@ -50,8 +51,9 @@ export function drawMatrix(items, labels, { size = 560, showPoints = true } = {}
     const sy = (item.y_spread / 5) * inner;
     group.append(svg("line", { x1: cx - sx, x2: cx + sx, y1: cy, y2: cy, class: "spread" }));
     group.append(svg("line", { x1: cx, x2: cx, y1: cy - sy, y2: cy + sy, class: "spread" }));
-    group.append(svg("circle", { cx, cy, r: 15, class: "mean" }));
-    group.append(svg("text", { x: cx, y: cy + 5, "text-anchor": "middle", class: "mean-number" },
+    group.append(svg("circle", { cx, cy, r: dot, class: "mean" }));
+    group.append(svg("text", { x: cx, y: cy, "text-anchor": "middle", "dominant-baseline": "central",
+      class: "mean-number" },
       String(index + 1)));
     group.append(svg("title", {}, `${item.title}: ${item.x} / ${item.y} (n=${item.count})`));
     root.append(group);

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -62,6 +63,36 @@ def open_console(page, base_url: str, facilitator_url: str) -> None:
     log_in(page, base_url)
     page.goto(facilitator_url)
     expect(page.locator("#conn")).to_have_attribute("data-state", "online")
+
+
+@contextmanager
+def server_app(server: dict):
+    """The database of a running test server, in this process: a room is built with the
+    services (tests/factories.py) instead of clicked together; pages load it afterwards.
+    Yields the facilitator; every transaction inside is a writer's (BEGIN IMMEDIATE), so
+    it waits for the server's writes instead of failing on SQLite's lock."""
+    from sqlalchemy import select
+
+    from workshop import create_app
+    from workshop.accounts.models import Facilitator
+    from workshop.database import writing
+    from workshop.extensions import db
+
+    instance = Path(server["instance"])
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(instance),
+            "BASE_URL": server["url"],
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'workshop.db'}",
+        }
+    )
+    with app.app_context(), writing(app):
+        owner = db.session.scalar(select(Facilitator).where(Facilitator.email == FACILITATOR[0]))
+        try:
+            yield owner
+        finally:
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -416,7 +416,7 @@ function noteTexts(view, ids) {
 function groupCard(view, title, ids, extra, spot) {
   const card = el("article", "group-card");
   if (spot) spotMark(card, spot.type, spot.id);
-  const heading = el("h3", null, title);
+  const heading = el("h2", null, title);  // under the stage's h1 (headings in order)
   card.append(heading);
   if (extra) card.append(extra);
   const list = el("ul", "group-notes");
@@ -464,7 +464,7 @@ function clusterView(view) {
   if (!view.clusters.length) parts.push(el("p", "hint", t("no_groups")));
   const loose = view.notes.filter((note) => !grouped.has(note.id));
   if (loose.length) {
-    parts.push(el("h3", "subhead", t("ungrouped")));
+    parts.push(el("h2", "subhead", t("ungrouped")));
     const list = el("ul", "notes");
     const propose = view.stage.participants_propose && !reviewing && !view.locked;
     for (const note of loose) {
@@ -551,6 +551,8 @@ function pendingDots(targetId) {
 
 function dotsMeter(count, cap, pending) {
   const meter = el("span", "dots-meter");
+  // A picture of the dots, named by its label (a plain span may not carry aria-label).
+  meter.setAttribute("role", "img");
   meter.setAttribute("aria-label", t("dots_on", { count }));
   const confirmed = count - Math.max(0, pending);
   for (let i = 0; i < cap; i += 1) {

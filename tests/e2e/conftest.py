@@ -108,7 +108,8 @@ def chromium_path() -> str:
 def server(request, tmp_path_factory):
     """`workshop serve` on a free port with a fresh instance folder and one facilitator.
 
-    A test module may set ``SERVER_ENV`` (a dict of WORKSHOP_* settings) for its server.
+    A test module may set ``SERVER_ENV`` (a dict of WORKSHOP_* settings) for its server,
+    and ``CREATE_FACILITATOR = False`` to start with none (the first-run setup page).
     """
     instance = tmp_path_factory.mktemp("e2e-instance")
     port = free_port()
@@ -120,9 +121,10 @@ def server(request, tmp_path_factory):
         **getattr(request.module, "SERVER_ENV", {}),
     }
     env.pop("WORKSHOP_DATABASE_URL", None)
-    workshop_command(
-        "create-facilitator", FACILITATOR[0], "--password-stdin", env=env, input=FACILITATOR[1] + "\n"
-    )
+    if getattr(request.module, "CREATE_FACILITATOR", True):
+        workshop_command(
+            "create-facilitator", FACILITATOR[0], "--password-stdin", env=env, input=FACILITATOR[1] + "\n"
+        )
     log = (instance / "server.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "workshop.cli", "serve", "--port", str(port)],

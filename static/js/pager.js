@@ -38,7 +38,9 @@ export function columnPageStarts(lefts, width, gap) {
   const starts = [0];
   let page = 0;
   lefts.forEach((left, index) => {
-    const at = Math.floor((left + 1) / (width + gap));
+    // A page's columns start before `width`; the next page's first one at width + gap
+    // (give or take the fractions of a pixel a column width may have).
+    const at = Math.floor((left + gap / 2 + 2) / (width + gap));
     if (at > page) {
       page = at;
       starts.push(index);
@@ -71,24 +73,30 @@ export class Pager {
   }
 
   layout() {
-    const items = [...this.list.children];
-    for (const item of items) item.hidden = false;
-    for (const size of SIZES) {
-      this.list.dataset.size = size;
-      this.starts = this.paginate(items);
-      if (this.starts.length === 1) break;
+    // Measured again if showing the page changed the room the list has (a heading that
+    // wraps once it says "n de m").
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const room = [this.list.clientWidth, this.list.clientHeight].join();
+      const items = [...this.list.children];
+      for (const item of items) item.hidden = false;
+      for (const size of SIZES) {
+        this.list.dataset.size = size;
+        this.starts = this.paginate(items);
+        if (this.starts.length === 1) break;
+      }
+      if (this.page >= this.starts.length) this.page = 0;
+      this.show();
+      if ([this.list.clientWidth, this.list.clientHeight].join() === room) break;
     }
-    if (this.page >= this.starts.length) this.page = 0;
-    this.show();
     this.cycle();
   }
 
   paginate(items) {
     const style = getComputedStyle(this.list);
     if (style.columnWidth === "auto") return pageStarts(this.measure(items), this.list.clientHeight);
-    const origin = this.list.getBoundingClientRect().left;
-    const lefts = items.map((item) => item.getBoundingClientRect().left - origin);
-    return columnPageStarts(lefts, this.list.clientWidth, parseFloat(style.columnGap) || 0);
+    const box = this.list.getBoundingClientRect();
+    const lefts = items.map((item) => item.getBoundingClientRect().left - box.left);
+    return columnPageStarts(lefts, box.width, parseFloat(style.columnGap) || 0);
   }
 
   measure(items) {
@@ -126,7 +134,9 @@ export class Pager {
     this.list.dataset.page = String(this.page + 1);
     this.list.dataset.pages = String(this.starts.length);
     if (this.label) {
-      this.label.hidden = this.starts.length < 2;
+      // Kept in the layout when there is one page (only unseen), so the list's room stays put.
+      this.label.hidden = false;
+      this.label.style.visibility = this.starts.length < 2 ? "hidden" : "visible";
       this.label.textContent = this.caption
         ? this.caption({ index: this.page + 1, count: this.starts.length }) : "";
     }

@@ -57,7 +57,7 @@ export function createCommitStage(deps) {
     if (!view.commit.ideas.length) node.append(el("p", "hint", t("commit_no_ideas")));
     for (const { idea } of byIdea(view.commit)) {
       const card = el("article", "group-card commit-card");
-      card.append(el("h3", null, idea ? idea.title : t("commit_other")));
+      card.append(el("h2", null, idea ? idea.title : t("commit_other")));
       const list = el("ul", "commitments");
       lists.set(keyOf(idea), list);
       card.append(list);

@@ -117,7 +117,7 @@ def test_write_reveal_cluster_vote_rate_rank(server, browser, screenshot, toolki
         console.keyboard.press("Enter")
         expect(console.locator(".cluster-card h3", has_text=title)).to_be_visible()
     expect(console.locator(".loose .note")).to_have_count(0)
-    expect(projector.locator(".screen-groups .cluster-card")).to_have_count(3)
+    expect(projector.locator(".region-groups .cluster-card")).to_have_count(3)
     screenshot(console, "toolkit-console-clusters")
     screenshot(phones[0], "toolkit-phone-clusters")
 

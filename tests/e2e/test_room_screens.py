@@ -55,7 +55,7 @@ LOOK = """() => {
       const inside = r.left >= -0.5 && r.top >= -0.5 && r.right <= vw + 0.5 && r.bottom <= vh + 0.5
         && r.bottom <= clip.bottom + 0.5 && r.right <= clip.right + 0.5;
       const name = item.dataset.spot || item.className;
-      if (!inside) out.outside.push(`${key}: ${name} ${Math.round(r.top)}–${Math.round(r.bottom)}`);
+      if (!inside) out.outside.push(`${key}: ${name} ${Math.round(r.left)},${Math.round(r.top)}–${Math.round(r.right)},${Math.round(r.bottom)} in ${Math.round(clip.right)},${Math.round(clip.bottom)}`);
       if (item.dataset.spot) out.seen.push(item.dataset.spot);
     }
   }
@@ -240,3 +240,28 @@ def test_commit(pages, room):
     show(room, REFORM_COMMIT)
     look_at_stage(pages, room, "commit", set())
     expect(pages["projector-1920x1080"].locator(".commit-card").first).to_be_visible()
+
+
+def test_pages_turn_by_themselves_and_a_new_note_comes_first(browser, pages, room):
+    """Every 12 s the next page, with nobody touching anything; a note sent from a phone
+    brings the first page back with the note at its head."""
+    show(room, REFORM_WRITE)
+    projector = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="es-PY").new_page()
+    projector.clock.install()
+    load(projector, room["screen"])
+    notes = projector.locator("#notes")
+    expect(notes).to_have_attribute("data-page", "1")
+    expect(projector.locator("#notes-page")).to_have_text(f"Página 1 de {notes.get_attribute('data-pages')}")
+    projector.clock.run_for(12_500)
+    expect(notes).to_have_attribute("data-page", "2")
+    expect(projector.locator("#notes-page")).to_contain_text("Página 2 de")
+
+    phone = pages["phone-360x740"]
+    phone.reload()
+    expect(phone.locator("#conn")).to_have_attribute("data-state", "online")
+    phone.fill("#note-text", "Una nota nueva, recién llegada")
+    phone.locator("#send").tap()
+    expect(projector.locator("#notes .note").first).to_contain_text("Una nota nueva, recién llegada")
+    expect(notes).to_have_attribute("data-page", "1")
+    expect(projector.locator("#notes-count")).to_have_text(f"{ROOM_NOTES + 1} notas")
+    projector.context.close()

@@ -85,6 +85,6 @@ def test_accept_a_suggested_group_and_ignore_another(server, browser, screenshot
     expect(suggestions).to_have_count(1)  # the accepted one is gone, the other stays
     suggestions.get_by_role("button", name="Ignorar").click()
     expect(console.locator(".suggestions .suggestion")).to_have_count(0)
-    expect(projector.locator(".screen-groups .cluster-card")).to_have_count(1)
-    expect(projector.locator(".screen-groups")).to_contain_text("Turnos de vacunación")
+    expect(projector.locator(".region-groups .cluster-card")).to_have_count(1)
+    expect(projector.locator(".region-groups")).to_contain_text("Turnos de vacunación")
     screenshot(console, "suggested-groups-console-accepted")

@@ -55,7 +55,8 @@ LOOK = """() => {
       const inside = r.left >= -0.5 && r.top >= -0.5 && r.right <= vw + 0.5 && r.bottom <= vh + 0.5
         && r.bottom <= clip.bottom + 0.5 && r.right <= clip.right + 0.5;
       const name = item.dataset.spot || item.className;
-      if (!inside) out.outside.push(`${key}: ${name} ${Math.round(r.left)},${Math.round(r.top)}–${Math.round(r.right)},${Math.round(r.bottom)} in ${Math.round(clip.right)},${Math.round(clip.bottom)}`);
+      const at = [r.left, r.top, r.right, r.bottom, clip.right, clip.bottom].map(Math.round);
+      if (!inside) out.outside.push(`${key}: ${name} at ${at.slice(0, 4)} (region ends ${at.slice(4)})`);
       if (item.dataset.spot) out.seen.push(item.dataset.spot);
     }
   }

@@ -109,7 +109,8 @@ function vote(view) {
     row.value = index + 1;
     const bar = el("span", "bar");
     bar.style.width = `${(count / top) * 100}%`;
-    row.append(el("span", "result-title", option.title), el("strong", "total", t("total_dots", { count })), bar);
+    row.append(el("span", "rank", `${index + 1}.`), el("span", "result-title", option.title),
+      el("strong", "total", t("total_dots", { count })), bar);
     chart.append(row);
   });
   return [region("results", `${t("vote_closed")} ${voters}`, chart)];

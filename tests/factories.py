@@ -24,10 +24,11 @@ from workshop.commitments.services import add_commitment, commit_ideas
 from workshop.core.models import Participant, Workshop
 from workshop.extensions import db
 from workshop.facilitation.moderation import set_note_hidden
+from workshop.facilitation.stage_controls import reveal_stage
 from workshop.plans import Plan, load_plan, load_plan_file
 from workshop.ranking.services import set_decision
 from workshop.rating.services import rate
-from workshop.voting.services import cast_dot, set_vote_closed
+from workshop.voting.services import candidates, cast_dot, set_vote_closed
 from workshop.workshops.services import change_stage, create_workshop, join_workshop
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -340,8 +341,9 @@ def room_note_text(number: int) -> str:
 
 def full_room(owner: Facilitator) -> SimpleNamespace:
     """A reform-codesign room (Spanish) as the tests at real sizes need it: 12 participants,
-    60 notes in the write stage (three lanes), 8 groups of 6 and 12 notes left ungrouped,
-    every participant's 5 dots cast (the vote closed), every group rated by everyone, and
+    60 notes in the private write stage (three lanes; revealed), 8 groups of 6 and 12 notes
+    left ungrouped, every participant's 5 dots cast (the vote closed), the short list rated by
+    everyone, and
     a commitment for each of the top ideas. The workshop is left on its first stage;
     `move` it (and `set_vote_closed`) to show another."""
     workshop = workshop_from_plan(owner, "reform-codesign", "USF Capiatá", stage=REFORM_WRITE, language="es")
@@ -354,6 +356,7 @@ def full_room(owner: Facilitator) -> SimpleNamespace:
             workshop, author, room_note_text(number), new_client_id(), REFORM_WRITE, lanes[number % 3]
         )
         notes.append(created)
+    reveal_stage(workshop, owner)  # the ideas stage is private: the room sees them now
     db.session.commit()
     move(workshop, owner, REFORM_CLUSTER)
     groups = [
@@ -368,9 +371,10 @@ def full_room(owner: Facilitator) -> SimpleNamespace:
     set_vote_closed(workshop, owner, True)
     db.session.commit()
     move(workshop, owner, REFORM_RATE)
+    shortlist = [idea["id"] for idea in candidates(workshop, REFORM_RATE)]
     for number, person in enumerate(people):
-        for index, group in enumerate(groups):
-            rate(workshop, person, group.id, 1 + (index + number % 2) % 5, 1 + (index * 3 + number % 3) % 5)
+        for index, group_id in enumerate(shortlist):
+            rate(workshop, person, group_id, 1 + (index + number % 2) % 5, 1 + (index * 3 + number % 3) % 5)
     db.session.commit()
     move(workshop, owner, REFORM_COMMIT)
     for number, idea in enumerate(commit_ideas(workshop)):

@@ -459,7 +459,9 @@ function clusterView(view) {
   const grouped = new Set();
   for (const cluster of view.clusters) {
     cluster.notes.forEach((id) => grouped.add(id));
-    parts.push(groupCard(view, cluster.title, cluster.notes, null, { type: "cluster", id: cluster.id }));
+    const marked = cluster.marked && state.workshop.group_mark
+      ? el("p", "group-marked", `✓ ${state.workshop.group_mark}`) : null;
+    parts.push(groupCard(view, cluster.title, cluster.notes, marked, { type: "cluster", id: cluster.id }));
   }
   if (!view.clusters.length) parts.push(el("p", "hint", t("no_groups")));
   const loose = view.notes.filter((note) => !grouped.has(note.id));

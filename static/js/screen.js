@@ -76,6 +76,7 @@ function groups(view) {
   for (const cluster of view.clusters) {
     const card = spotMark(el("li", "cluster-card"), "cluster", cluster.id);
     card.append(el("h3", null, cluster.title));
+    if (cluster.marked && state.workshop.group_mark) card.append(el("p", "group-marked", `✓ ${state.workshop.group_mark}`));
     const list = el("ul", "group-notes");
     for (const id of cluster.notes) {
       if (byId.has(id)) list.append(spotMark(el("li", null, byId.get(id).text), "note", id));

@@ -9,7 +9,7 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import FACILITATOR, PHONE, open_console, workshop_command
+from tests.e2e.conftest import FACILITATOR, PHONE, PROJECTOR, open_console, workshop_command
 
 MARK = "Cualquier unidad puede hacerlo con los mismos recursos"
 PLAN = f"""
@@ -59,6 +59,8 @@ def created(server, tmp_path):
 def test_mark_a_practice_any_unit_could_do_and_find_it_in_the_report(server, browser, screenshot, created):
     console = browser.new_context(**LAPTOP).new_page()
     open_console(console, server["url"], created["facilitator_url"])
+    projector = browser.new_context(**PROJECTOR).new_page()
+    projector.goto(created["screen_url"])
     phone = browser.new_context(**PHONE).new_page()
     phone.goto(created["join_url"])
     expect(phone.locator("#conn")).to_have_attribute("data-state", "online")
@@ -77,6 +79,10 @@ def test_mark_a_practice_any_unit_could_do_and_find_it_in_the_report(server, bro
     expect(mark).not_to_be_checked()
     mark.check()
     screenshot(console, "group-mark-console-1366")
+    # The room sees the mark on the group: projector and phone.
+    expect(projector.locator(".cluster-card", has_text="Recordar los controles")).to_contain_text(MARK)
+    expect(phone.locator(".group-card", has_text="Recordar los controles")).to_contain_text(MARK)
+    screenshot(projector, "group-mark-projector-1920")
     console.reload()
     expect(
         console.locator(".cluster-card", has_text="Recordar los controles").get_by_label(MARK)

@@ -115,7 +115,20 @@ async function clusterAction(event, payload) {
   // Forget only what was sent: the facilitator may already be selecting the next notes
   // while this answer travels back.
   if (ack.ok) for (const id of payload.note_ids || []) selected.delete(id);
+  // The new groups may have been drawn before this answer came (the broadcast often
+  // wins the race), with the sent notes still ticked: the boxes follow the selection.
+  syncSelection();
   return ack;
+}
+
+/** Ticked boxes and marked notes show exactly what `selected` holds. */
+function syncSelection() {
+  for (const item of boardSection.querySelectorAll(".note.pickable")) {
+    const on = selected.has(Number(item.dataset.id));
+    const box = item.querySelector("input[type=checkbox]");
+    if (box) box.checked = on;
+    item.classList.toggle("picked", on);
+  }
 }
 
 let groupNameDraft = "";
@@ -401,8 +414,21 @@ function consoleCommitment(commitment, open) {
 
 // --- Side panels -------------------------------------------------------------------
 
+// The ranking opens by itself when it becomes the point (a vote closes, a rating or a
+// commit stage starts) and otherwise stays as the facilitator left it.
+let rankingMoment = false;
+
+function isRankingMoment() {
+  const kind = state.stage.kind;
+  return Boolean((kind === "vote" && state.vote?.closed) || kind === "rate" || kind === "commit");
+}
+
 function renderRanking() {
   const box = $("ranking");
+  const moment = isRankingMoment() && Boolean(state.ranking?.length);
+  if (moment && !rankingMoment) $("ranking-panel").open = true;
+  if (!moment && rankingMoment) $("ranking-panel").open = false;
+  rankingMoment = moment;
   if (!state.ranking || !state.ranking.length) {
     box.replaceChildren(el("p", "hint", t("no_ranking")));
     return;
@@ -415,7 +441,7 @@ function renderRanking() {
     const row = spotMark(el("tr", entry.decision ? `decided ${entry.decision}` : ""), entry.type, entry.id);
     const idea = el("td", null, entry.title);
     idea.append(" ", spotlightButton(entry.type, entry.id));
-    row.append(el("td", null, `${entry.rank}${entry.tied ? ` (${t("tie")})` : ""}`),
+    row.append(el("td", "rank", `${entry.rank}${entry.tied ? ` (${t("tie")})` : ""}`),
       idea, el("td", "muted", entry.reason));
     const choice = el("select");
     choice.setAttribute("aria-label", `${t("decision")}: ${entry.title}`);
@@ -427,7 +453,7 @@ function renderRanking() {
     }
     choice.addEventListener("change", () =>
       send("set_decision", { type: entry.type, id: entry.id, decision: choice.value || null }));
-    const cell = el("td");
+    const cell = el("td", "decision");
     cell.append(choice);
     row.append(cell);
     table.append(row);
@@ -442,9 +468,10 @@ function renderParticipation() {
   list.append(el("li", null, t("online_count", { count: data.online })));
   for (const stage of data.stages) {
     if (stage.count === null) continue;
-    const verb = { write: t("posted"), vote: t("voted"), rate: t("rated_count") }[stage.kind];
+    const did = t({ write: "stage_posted", vote: "stage_voted", rate: "stage_rated" }[stage.kind],
+      { count: stage.count });
     list.append(el("li", stage.index === state.stage.index ? "current" : "",
-      `${stage.index + 1}. ${state.stages[stage.index].title}: ${stage.count} ${verb}`));
+      `${stage.index + 1}. ${state.stages[stage.index].title}: ${did}`));
   }
   $("participation").replaceChildren(list);
 }
@@ -506,9 +533,7 @@ function applyState(next) {
     if (current) stageButton.setAttribute("aria-current", "step");
     else stageButton.removeAttribute("aria-current");
   }
-  for (const badge of document.querySelectorAll("[data-count-for]")) {
-    badge.textContent = state.note_counts?.[badge.dataset.countFor] || "";
-  }
+  showStageCounts();
   const kind = state.stage.kind;
   const draw = { cluster: clusterBoard, vote: voteBoard, rate: rateBoard }[kind];
   notesList.hidden = Boolean(draw) || kind === "commit";
@@ -525,6 +550,13 @@ function applyState(next) {
   renderParticipation();
   showCounts();
   renderSpotlight(state);
+}
+
+/** How many notes each stage holds, beside its name in the list of stages. */
+function showStageCounts() {
+  for (const badge of document.querySelectorAll("[data-count-for]")) {
+    badge.textContent = state.note_counts?.[badge.dataset.countFor] || "";
+  }
 }
 
 function showCounts() {
@@ -599,19 +631,29 @@ const socket = connectLive({ workshop: state.workshop.id, audience: "facilitator
     if (takeClusters(state, payload)) { state.spotlight = payload.spotlight; applyState(state); }
   },
   note_added: (payload) => {
-    seen(state, payload); board.upsert(payload.note); state.note_count += 1; showCounts();
+    seen(state, payload);
+    board.upsert(payload.note);
+    if (payload.note.stage === state.stage.index) { state.note_count += 1; showCounts(); }
   },
   note_updated: (payload) => {
     seen(state, payload); board.upsert(payload.note); updateSpotlightNote(state, payload.note);
   },
   note_deleted: (payload) => {
-    seen(state, payload); board.remove(payload.note.id); state.note_count -= 1; showCounts();
+    seen(state, payload);
+    board.remove(payload.note.id);
+    if (payload.note.stage === state.stage.index) { state.note_count = Math.max(0, state.note_count - 1); showCounts(); }
     dropFromSpotlight(state, "note", payload.note.id);
   },
   participants_changed: ({ count }) => { state.participant_count = count; showCounts(); },
-  presence: ({ participant_count: count, participation }) => {
+  // Coalesced counts after phones arrive, leave, post or vote: the only refresh a writing
+  // stage gets, so it carries the notes per stage too.
+  presence: ({ participant_count: count, participation, note_counts: noteCounts }) => {
     state.participant_count = count;
     state.participation = participation;
+    if (noteCounts) {
+      state.note_counts = noteCounts;
+      showStageCounts();
+    }
     showCounts();
     renderParticipation();
   },
@@ -628,5 +670,14 @@ const socket = connectLive({ workshop: state.workshop.id, audience: "facilitator
     commitBoard(state);
   },
 });
+
+// A link to the management panel (after an import: …#lifecycle) opens it.
+function openTargetPanel() {
+  const target = location.hash ? document.getElementById(location.hash.slice(1)) : null;
+  const panel = target?.closest("details");
+  if (panel) { panel.open = true; target.scrollIntoView(); }
+}
+window.addEventListener("hashchange", openTargetPanel);
+openTargetPanel();
 
 applyState(state);

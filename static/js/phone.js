@@ -642,6 +642,7 @@ function rateView(view) {
     view.stage.axes.forEach((axis, axisIndex) => {
       const row = el("fieldset", "rate-row");
       row.append(el("legend", null, axis.label));
+      const anchors = { 1: axis.low, 5: axis.high };
       for (let value = 1; value <= 5; value += 1) {
         const scale = button(String(value), "scale", () => {
           chosen[axisIndex] = value;
@@ -658,7 +659,16 @@ function rateView(view) {
         });
         scale.setAttribute("aria-pressed", String(chosen[axisIndex] === value));
         scale.disabled = reviewing || view.locked || !rating.mine;
+        if (anchors[value]) scale.setAttribute("aria-label", t("rate_value", { value, anchor: anchors[value] }));
         row.append(scale);
+      }
+      // The plan's words for both ends, under the scale: what 1 and 5 mean for this axis.
+      if (axis.low || axis.high) {
+        const ends = el("p", "rate-anchors");
+        ends.setAttribute("aria-hidden", "true");
+        ends.append(el("span", "rate-low", axis.low ? t("rate_low", { anchor: axis.low }) : ""),
+          el("span", "rate-high", axis.high ? t("rate_high", { anchor: axis.high }) : ""));
+        row.append(ends);
       }
       controls.append(row);
     });

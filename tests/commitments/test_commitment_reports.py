@@ -78,12 +78,13 @@ def test_the_report_document_carries_commitments_and_history(followed_up):
 def test_csv_lists_commitments_with_history_and_defused_cells(followed_up):
     text = formats.report_commitments_csv(build_report(followed_up))
     assert text.startswith(formats.CSV_BOM)
-    [row] = list(csv.DictReader(io.StringIO(text[1:])))
-    assert tuple(row) == formats.COMMITMENT_CSV_COLUMNS
-    assert row["what"] == "Publicar los turnos en la puerta" and row["status"] == "started"
+    header, values = csv.reader(io.StringIO(text[1:]))
+    assert header[:3] == ["Id del taller", "Taller", "Id del compromiso"]  # the workshop's language
+    row = dict(zip(formats.COMMITMENT_CSV_COLUMNS, values, strict=True))
+    assert row["what"] == "Publicar los turnos en la puerta" and row["status"] == "Iniciado"
     assert row["indicator"] == '\'=HYPERLINK("x")'  # never a live formula
-    assert row["history"].startswith("2026-11-30 planned; ") and row["history"].endswith(
-        "started: Cartel impreso"
+    assert row["history"].startswith("2026-11-30 Previsto; ") and row["history"].endswith(
+        "Iniciado: Cartel impreso"
     )
 
 

@@ -78,17 +78,22 @@ def live_notes(report) -> dict[int, str]:
     return {note["id"]: note["text"] for note in report["notes"] if not note["deleted"]}
 
 
-def read_csv(data: bytes) -> list[dict[str, str]]:
+def read_csv(data: bytes, columns: tuple[str, ...] = formats.CSV_COLUMNS) -> list[dict[str, str]]:
+    """The rows by stable key: the header is in the workshop's language, the columns in
+    the order of `columns`."""
     assert data.startswith(b"\xef\xbb\xbf"), "UTF-8 BOM for Excel"
-    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    header, *rows = csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""))
+    assert len(header) == len(columns)
+    return [dict(zip(columns, row, strict=True)) for row in rows]
 
 
 # --- CSV ----------------------------------------------------------------------------------
 
 
 def test_csv_has_every_note_once_and_reads_back(report, reform):
-    rows = read_csv(formats.to_csv(report).encode("utf-8"))
-    assert list(rows[0]) == list(formats.CSV_COLUMNS)
+    data = formats.to_csv(report).encode("utf-8")
+    rows = read_csv(data)
+    assert data.decode("utf-8-sig").startswith("Workshop id,Workshop,Note id,Stage number,")
     ids = [int(row["note_id"]) for row in rows]
     assert sorted(ids) == sorted(note["id"] for note in report["notes"])  # deleted ones too
     assert len(ids) == len(set(ids))
@@ -112,18 +117,18 @@ def test_csv_has_every_note_once_and_reads_back(report, reform):
     )
     assert (a1["note_dots"], a1["decision"], a1["hidden"], a1["deleted"]) == (
         "0",
-        "selected",
-        "false",
-        "false",
+        "Selected",
+        "no",
+        "no",
     )
     b1 = by_id[reform.notes["b1"].id]
     assert (b1["evidence_id"], b1["source"], b1["idea_rank"]) == ("FN-07", "Entrevista, USF Luque", "2")
     d1 = by_id[reform.notes["d1"].id]
-    assert d1["decision"] == "set_aside"
+    assert d1["decision"] == "Set aside"
     loose = by_id[reform.notes["loose"].id]
     assert loose["group_id"] == loose["group_dots"] == loose["idea_rank"] == ""
-    assert by_id[reform.notes["gone"].id]["deleted"] == "true"
-    assert by_id[reform.notes["hidden"].id]["hidden"] == "true"
+    assert by_id[reform.notes["gone"].id]["deleted"] == "yes"
+    assert by_id[reform.notes["hidden"].id]["hidden"] == "yes"
 
 
 def test_csv_defuses_spreadsheet_formulas(report):
@@ -255,7 +260,8 @@ def test_exports_of_a_workshop_without_notes(make_workshop, schema):
     report = build_report(make_workshop("Taller vacío"))
     validate(json.loads(formats.to_json(report)), schema)
     assert read_csv(formats.to_csv(report).encode("utf-8")) == []
-    assert formats.to_csv(report).startswith("\ufeffworkshop_id,workshop,note_id,")
+    # A Spanish workshop's CSV speaks Spanish (its JSON keeps the stable keys).
+    assert formats.to_csv(report).startswith("\ufeffId del taller,Taller,Id de la nota,")
     markdown = formats.to_markdown(report)
     assert markdown.startswith("# Taller vacío\n")
     assert markdown.count("Todavía no hay notas.") == 1

@@ -408,7 +408,7 @@ def test_browser_delete_asks_twice(client, build_room):
     assert f'href="/w/{workshop.id}/delete"' in page  # a link to the question, not a deletion
     page = client.get(f"/w/{workshop.id}/delete").get_data(as_text=True)
     assert code in page and "cannot be undone" in page
-    assert "5 notes" in page and "2 groups" in page and "3 dots and 2 ratings" in page
+    assert "5 notes" in page and "2 groups" in page and "3 dots, 2 ratings" in page
     for typed in ("", "AAA-AAA", code[:-1]):
         response = client.post(f"/w/{workshop.id}/delete", data={"code": typed})
         assert response.status_code == 400

@@ -10,7 +10,7 @@ from flask import current_app
 
 from workshop.audiences.state import workshop_state
 from workshop.board.models import Note
-from workshop.board.services import note_data
+from workshop.board.services import note_counts_by_stage, note_data
 from workshop.clustering.services import clusters_with_notes
 from workshop.commitments.services import commit_view
 from workshop.core.lookups import participant_count
@@ -132,13 +132,16 @@ def _send_refresh(workshop_id: int, what: set[str]) -> None:
 
 
 def presence(workshop: Workshop) -> dict:
-    """Who is here and who took part, per stage: counts only (the console's side panel).
+    """Who is here and who took part, per stage, and how many notes each stage holds:
+    counts only (the console's side panel and stage list).
 
-    Sent when phones connect, leave or post, coalesced, instead of a whole new console
-    state (ranking and all) for every phone that arrives."""
+    Sent when phones connect, leave, post or withdraw a note, coalesced, instead of a whole
+    new console state (ranking and all) for every phone that arrives. It is what keeps the
+    console's counts moving during a writing stage, where nothing else refreshes them."""
     return {
         "participant_count": participant_count(workshop),
         "participation": participation(workshop),
+        "note_counts": {str(k): v for k, v in note_counts_by_stage(workshop).items()},
         "revision": workshop.revision,
     }
 

@@ -8,9 +8,12 @@ a note unless its author signed it with a name.
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import current_app, has_request_context, request
+from flask_babel import force_locale
 from sqlalchemy import func, or_, select
 
 from workshop.board.models import Note
@@ -32,6 +35,22 @@ from workshop.ranking.services import ranking
 from workshop.rating.services import matrix, my_ratings, rater_count
 from workshop.voting.services import candidates, my_vote, vote_summary
 
+_Built = TypeVar("_Built")
+
+
+def in_workshop_language(build: Callable[..., _Built]) -> Callable[..., _Built]:
+    """Build what an audience sees in the workshop's language (its first argument), whoever
+    asked: a phone's request, a facilitator whose browser prefers another language, or a
+    background refresh with no request at all (which would otherwise speak English).
+    Ranking reasons, quadrant names and every other translated text of a state follow it."""
+
+    @functools.wraps(build)
+    def built(workshop: Workshop, *args: Any, **kwargs: Any) -> _Built:
+        with force_locale(workshop.language):
+            return build(workshop, *args, **kwargs)
+
+    return built
+
 
 def stage_data(stage: Stage, index: int, language: str) -> dict[str, Any]:
     return {
@@ -47,7 +66,16 @@ def stage_data(stage: Stage, index: int, language: str) -> dict[str, Any]:
         "cap": stage.cap,
         "target": stage.target,
         "participants_propose": stage.participants_propose,
-        "axes": [{"key": axis.key, "label": axis.label.get(language, axis.key)} for axis in stage.axes],
+        "axes": [
+            {
+                "key": axis.key,
+                "label": axis.label.get(language, axis.key),
+                # The plan's words for the ends of the scale, e.g. "prescindible" … "imprescindible".
+                "low": axis.low.get(language, ""),
+                "high": axis.high.get(language, ""),
+            }
+            for axis in stage.axes
+        ],
     }
 
 
@@ -138,6 +166,7 @@ def _phone_notes(
     return notes, total, len(notes) >= total
 
 
+@in_workshop_language
 def notes_on_request(
     workshop: Workshop,
     audience: str,
@@ -164,6 +193,7 @@ def notes_on_request(
     ]
 
 
+@in_workshop_language
 def stage_view(
     workshop: Workshop, stage_index: int, audience: str, participant: Participant | None = None
 ) -> dict[str, Any]:
@@ -221,6 +251,7 @@ def _shown_ideas(audience: str, visible_note_ids: set[int]):
     return shown
 
 
+@in_workshop_language
 def workshop_state(
     workshop: Workshop, audience: str, participant: Participant | None = None
 ) -> dict[str, Any]:
@@ -278,6 +309,7 @@ def _stage_list(workshop: Workshop) -> list[dict[str, Any]]:
     ]
 
 
+@in_workshop_language
 def personal_view(workshop: Workshop, participant: Participant, stage_index: int) -> dict[str, Any]:
     """What is one phone's own in a stage: its notes (all of them, a private stage's too),
     its dots and what it has left, its ratings. The rest of the room's state is the same

@@ -56,4 +56,5 @@ def on_edit_note(context: LiveContext, payload: dict) -> dict:
 def on_delete_note(context: LiveContext, payload: dict) -> dict:
     note = services.delete_note(context.workshop, context.actor, payload.get("note_id"))
     context.note("note_deleted", note)
+    context.refresh("presence")  # one note fewer, maybe one participant fewer who posted
     return {"note_id": note.id}

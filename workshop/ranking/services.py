@@ -13,6 +13,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from workshop.board.models import Note
 from workshop.clustering.models import Cluster
@@ -85,7 +86,7 @@ def _entry(idea: dict, dots: dict, ratings: dict) -> dict[str, Any]:
     place = quadrant(x_mean, y_mean)
     count = dots.get(key, 0)
     order = QUADRANTS.index(place) if place else len(QUADRANTS)
-    reason = _("%(dots)d dots", dots=count)
+    reason = ngettext("%(num)d dot", "%(num)d dots", count)
     if x_mean is not None:
         reason += "; " + _("impact %(x).1f, feasibility %(y).1f", x=x_mean, y=y_mean)
         reason += " (" + quadrant_label(place) + ")"

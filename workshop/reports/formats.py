@@ -14,8 +14,10 @@ Choices a reader of the files should know:
   `csv` module reads it back once decoded with ``utf-8-sig``. The delimiter is
   the comma and numbers use a decimal point, so the file means the same on
   every machine; a spreadsheet set to Spanish opens it through *Data → From
-  Text/CSV*. Column names are fixed English identifiers (`CSV_COLUMNS`), for
-  scripts and for joining exports of several workshops.
+  Text/CSV*. Column names and words (yes/no, decisions, statuses) are in the
+  workshop's language, for the people who open the file; the columns keep the
+  order of `CSV_COLUMNS` (their stable keys, which the JSON export uses), so a
+  script maps a header row back with `csv_header`.
 * **Formula injection.** A spreadsheet runs a cell that starts with ``=``,
   ``+``, ``-`` or ``@`` (and some read tab or CR as a prefix): a note such as
   ``=HYPERLINK("http://evil", "ver")`` would become a live formula. Such cells
@@ -40,8 +42,11 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
-from flask_babel import force_locale, format_decimal
+from flask_babel import force_locale, format_decimal, ngettext
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from workshop.commitments.services import status_label
 
 FORMATS = ("pdf", "csv", "json", "md", "html")
 TEXT_FORMATS = ("csv", "json", "md", "html")
@@ -76,6 +81,39 @@ CSV_COLUMNS = (
     "deleted",
     "decision",
 )
+# The header people read, in the workshop's language, for each stable key.
+CSV_HEADERS = {
+    "workshop_id": _l("Workshop id"),
+    "workshop": _l("Workshop"),
+    "note_id": _l("Note id"),
+    "stage_number": _l("Stage number"),
+    "stage_title": _l("Stage"),
+    "prompt": _l("Prompt"),
+    "lane": _l("Lane key"),
+    "lane_label": _l("Lane"),
+    "text": _l("Text"),
+    "group_id": _l("Group id"),
+    "group_title": _l("Group"),
+    "group_dots": _l("Dots of the group"),
+    "idea_rank": _l("Rank of the idea"),
+    "impact_mean": _l("Impact (mean)"),
+    "feasibility_mean": _l("Feasibility (mean)"),
+    "note_dots": _l("Dots of the note"),
+    "evidence_id": _l("Evidence id"),
+    "source": _l("Source"),
+    "hidden": _l("Hidden"),
+    "deleted": _l("Deleted"),
+    "decision": _l("Decision"),
+    "commitment_id": _l("Commitment id"),
+    "idea": _l("Idea"),
+    "what": _l("What"),
+    "who": _l("Who (a role)"),
+    "due": _l("By when"),
+    "indicator": _l("Indicator"),
+    "status": _l("Status"),
+    "status_date": _l("Status date"),
+    "history": _l("History"),
+}
 CSV_BOM = "\ufeff"
 # What a spreadsheet may read as the start of a formula; the apostrophe is here so the
 # apostrophe we add can always be told apart from one the author typed.
@@ -144,12 +182,26 @@ def csv_cell_text(cell: str) -> str:
     return cell
 
 
+def csv_header(columns: Iterable[str]) -> list[str]:
+    """The header row of these columns in the current language (`CSV_HEADERS`)."""
+    return [str(CSV_HEADERS[column]) for column in columns]
+
+
 def _csv_value(value: Any) -> Any:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "true" if value else "false"
+        return _("yes") if value else _("no")
     return defuse_cell(value)
+
+
+def _csv_writer(columns: tuple[str, ...]) -> tuple[io.StringIO, csv.DictWriter]:
+    """A CSV in memory: the byte-order mark, then the header in the current language."""
+    buffer = io.StringIO()
+    buffer.write(CSV_BOM)
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\r\n")
+    writer.writerow(dict(zip(columns, csv_header(columns), strict=True)))
+    return buffer, writer
 
 
 def csv_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
@@ -196,26 +248,25 @@ def csv_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
                 "source": note["source"],
                 "hidden": note["hidden"],
                 "deleted": note["deleted"],
-                "decision": decision,
+                "decision": _decision_label(decision),
             }
         )
     return rows
 
 
 def to_csv(report: dict[str, Any]) -> str:
-    """Every note as a row (`CSV_COLUMNS`), starting with a byte-order mark for Excel.
+    """Every note as a row (`CSV_COLUMNS`), starting with a byte-order mark for Excel,
+    headers and words in the workshop's language.
 
     `group_dots` counts closed votes only (as the ranking does); `idea_rank`,
     `impact_mean` and `feasibility_mean` are those of the idea the note belongs
     to (its group, or the note itself when it was voted or rated alone);
-    `decision` is that idea's: selected, set_aside or empty.
+    `decision` is that idea's: selected, set aside or empty.
     """
-    buffer = io.StringIO()
-    buffer.write(CSV_BOM)
-    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    for row in csv_rows(report):
-        writer.writerow({key: _csv_value(value) for key, value in row.items()})
+    with force_locale(report["workshop"]["language"]):
+        buffer, writer = _csv_writer(CSV_COLUMNS)
+        for row in csv_rows(report):
+            writer.writerow({key: _csv_value(value) for key, value in row.items()})
     return buffer.getvalue()
 
 
@@ -240,12 +291,10 @@ def commitments_csv(rows: Iterable[tuple[dict[str, Any], dict[str, Any]]]) -> st
 
     `status` is the current one and `status_date` the day it was recorded; `history`
     lists every dated entry, oldest first ("2026-03-01 planned; 2026-04-02 started: …").
-    Same encoding and formula defusing as the notes' CSV.
+    Same encoding and formula defusing as the notes' CSV; headers and statuses in the
+    current language.
     """
-    buffer = io.StringIO()
-    buffer.write(CSV_BOM)
-    writer = csv.DictWriter(buffer, fieldnames=COMMITMENT_CSV_COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
+    buffer, writer = _csv_writer(COMMITMENT_CSV_COLUMNS)
     for workshop, commitment in rows:
         history = commitment["history"]
         row = {
@@ -257,10 +306,11 @@ def commitments_csv(rows: Iterable[tuple[dict[str, Any], dict[str, Any]]]) -> st
             "who": commitment["who"],
             "due": commitment["due"],
             "indicator": commitment["indicator"],
-            "status": commitment["status"],
+            "status": status_label(commitment["status"]),
             "status_date": history[-1]["date"] if history else None,
             "history": "; ".join(
-                f"{entry['date']} {entry['status']}" + (f": {entry['note']}" if entry["note"] else "")
+                f"{entry['date']} {status_label(entry['status'])}"
+                + (f": {entry['note']}" if entry["note"] else "")
                 for entry in history
             ),
         }
@@ -269,8 +319,9 @@ def commitments_csv(rows: Iterable[tuple[dict[str, Any], dict[str, Any]]]) -> st
 
 
 def report_commitments_csv(report: dict[str, Any]) -> str:
-    """The commitments of one report as CSV (`commitments_csv`)."""
-    return commitments_csv((report["workshop"], commitment) for commitment in report["commitments"])
+    """The commitments of one report as CSV (`commitments_csv`), in the workshop's language."""
+    with force_locale(report["workshop"]["language"]):
+        return commitments_csv((report["workshop"], commitment) for commitment in report["commitments"])
 
 
 # --- JSON -------------------------------------------------------------------------------
@@ -388,7 +439,7 @@ def _markdown_lines(report: dict[str, Any]) -> list[str]:
     facts += [
         workshop["date"],
         md_escape(workshop["plan"]["title"]),
-        _("%(count)s participants", count=workshop["participants"]),
+        ngettext("%(num)d participant", "%(num)d participants", workshop["participants"]),
     ]
     lines = [f"# {md_escape(workshop['title'])}", "", " · ".join(facts), ""]
     if workshop.get("question"):

@@ -290,7 +290,7 @@ function clusterBoard(view) {
 
 function voteBoard(view) {
   const vote = view.vote;
-  const parts = [el("p", "vote-header", `${t("voters", { count: vote.voters })} · ${state.participant_count}`)];
+  const parts = [el("p", "vote-header", t("voters_of", { count: vote.voters, total: state.participant_count }))];
   if (vote.closed) parts.push(el("p", "hint", t("vote_closed")));
   const list = el("ol", "vote-results");
   const options = vote.closed

@@ -269,6 +269,19 @@ function renderMine() {
   }
   mineList.replaceChildren(...items);
   mineSection.hidden = !items.length;
+  showJustSent();
+}
+
+// The note just sent stays in sight, under the box, until it is marked sent: people who
+// cannot see it go on waiting, or send it twice.
+let justSent = null;
+
+function showJustSent() {
+  if (!justSent) return;
+  const item = [...mineList.children].find((node) => node.dataset.clientId === justSent);
+  if (!item) return;
+  item.scrollIntoView({ block: "nearest" });
+  if (item.classList.contains("sent") || item.classList.contains("unsent")) justSent = null;
 }
 
 function addOwnerControls(item, note) {
@@ -724,6 +737,7 @@ form.addEventListener("submit", (event) => {
     return;
   }
   rememberMine(note.client_id);
+  justSent = note.client_id;
   textarea.value = "";
   store(draftKey, "");
   updateCounter();

@@ -45,6 +45,8 @@ def test_import_export_close_delete(server, browser, screenshot, tmp_path):
     page = context.new_page()
     log_in(page, server["url"])
     page.goto(created["facilitator_url"])
+    # Export, import and close live in a folded panel beside the stages.
+    page.locator("#manage > summary").click()
 
     # Import: a semicolon-separated file in Latin-1, as a spreadsheet often saves it.
     notes_file = tmp_path / "notas.csv"
@@ -67,7 +69,8 @@ def test_import_export_close_delete(server, browser, screenshot, tmp_path):
     with page.expect_download() as download_info:
         page.locator("a[href$='/export/csv']").click()
     rows = list(csv.DictReader(io.StringIO(download_info.value.path().read_bytes().decode("utf-8-sig"))))
-    assert sorted(row["evidence_id"] for row in rows) == ["ENT-07", "OBS-02"]
+    # The CSV speaks the workshop's language (Spanish here), headers included.
+    assert sorted(row["Código de evidencia"] for row in rows) == ["ENT-07", "OBS-02"]
 
     # Synthesis of two workshops from the list of workshops.
     other = new_workshop(server, "Hallazgos de campo Guairá")
@@ -84,6 +87,7 @@ def test_import_export_close_delete(server, browser, screenshot, tmp_path):
 
     # Close: read-only, phones are told, exports still work.
     page.goto(created["facilitator_url"])
+    page.locator("#manage > summary").click()
     page.click("#close-workshop")
     expect(page.locator("#workshop-closed")).to_be_visible()
     phone = browser.new_context(**PHONE).new_page()

@@ -141,6 +141,7 @@ def test_every_audience_at_every_stage_speaks_spanish_from_a_background_refresh(
             reasons = [entry["reason"] for entry in states[0]["ranking"]]
             assert any("puntos" in reason and "impacto" in reason for reason in reasons), reasons
             assert any("(victoria rápida)" in reason for reason in reasons), reasons
+            assert all(re.search(r"impacto \d,\d, factibilidad \d,\d", r) for r in reasons if "impacto" in r)
     assert kinds == {"discuss", "write", "cluster", "vote", "rate", "commit"}
 
 

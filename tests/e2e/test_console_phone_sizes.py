@@ -58,9 +58,8 @@ class Room:
     def step(self, change, *args):
         from workshop.accounts.models import Facilitator
         from workshop.core.models import Workshop
-        from workshop.extensions import db
-
         from workshop.database import commit_with_retries
+        from workshop.extensions import db
 
         def work():
             owner = db.session.scalar(db.select(Facilitator).where(Facilitator.email == FACILITATOR[0]))

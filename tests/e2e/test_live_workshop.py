@@ -62,7 +62,7 @@ def test_live_workshop_end_to_end(server, browser, screenshot):
     one, two = (context.new_page() for context in phones)
     for phone in (one, two):
         phone.goto(join_url)
-        expect(phone.locator("#stage-prompt")).to_contain_text("¿Cómo saben")
+        expect(phone.locator("#stage-prompt")).to_contain_text("¿Cómo sabes")
         expect(phone.locator("#conn")).to_have_attribute("data-state", "online")
     expect(console.locator("#participant-count")).to_contain_text("2")
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 import statistics
 from typing import Any
 
+from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 
 from workshop.board.models import Note
 from workshop.clustering.models import Cluster
@@ -88,7 +88,9 @@ def _entry(idea: dict, dots: dict, ratings: dict) -> dict[str, Any]:
     order = QUADRANTS.index(place) if place else len(QUADRANTS)
     reason = ngettext("%(num)d dot", "%(num)d dots", count)
     if x_mean is not None:
-        reason += "; " + _("impact %(x).1f, feasibility %(y).1f", x=x_mean, y=y_mean)
+        # Decimals as the workshop's language writes them (3,5 in Spanish).
+        x_text, y_text = format_decimal(x_mean, "0.0"), format_decimal(y_mean, "0.0")
+        reason += "; " + _("impact %(x)s, feasibility %(y)s", x=x_text, y=y_text)
         reason += " (" + quadrant_label(place) + ")"
     return {
         **idea,

@@ -234,6 +234,24 @@ def test_console_counts_move_while_a_phone_writes(server, browser):
     expect(current).to_contain_text("13 participantes escribieron notas")
     expect(console.locator("#participant-count")).to_have_text("13 participantes")
 
+    # Grouping: the ticked notes leave the selection, and their boxes say so.
+    room.move(CLUSTER)
+    open_console(console, server, room)
+    loose = console.locator(".loose .note")
+    expect(loose).to_have_count(13)  # twelve loose, and the phone's
+    for number in (0, 1):
+        loose.nth(number).locator("input").check()
+    console.fill("#group-name", "Ideas sueltas")
+    console.keyboard.press("Enter")
+    card = console.locator(".cluster-card").filter(has=console.locator("h3", has_text="Ideas sueltas"))
+    expect(card.locator(".note")).to_have_count(2)
+    expect(console.locator(".note.pickable input:checked")).to_have_count(0)
+    expect(console.locator(".note.picked")).to_have_count(0)
+    # Nothing is still selected: grouping again asks for notes first.
+    console.once("dialog", lambda dialog: dialog.accept())
+    console.locator(".cluster-tools button.primary").click()
+    expect(card.locator(".note")).to_have_count(2)
+
 
 def touch_targets_too_small(page) -> list[str]:
     return page.evaluate("""() => {
@@ -291,6 +309,10 @@ def test_phone_sees_its_note_sent_under_the_box_and_rates_with_anchors(server, b
     room.move(0)
     phone.reload()
     expect(phone.locator("#stage-hint")).to_be_visible()
+    room.move(VOTE)
+    phone.reload()
+    expect(phone.locator(".dots-left")).to_be_visible()
+    assert touch_targets_too_small(phone) == []
     room.close_vote()
     room.rate_all()
     phone.reload()

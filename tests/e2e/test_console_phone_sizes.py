@@ -116,18 +116,21 @@ class Room:
         self.step(close)
 
     def rate_all(self) -> None:
-        """Eight people rate the eight groups; one is selected, one set aside."""
+        """Eight people rate the short list; one group is selected, one set aside."""
         from workshop.core.models import Participant
         from workshop.extensions import db
         from workshop.ranking.services import set_decision
         from workshop.rating.services import rate
+        from workshop.voting.services import candidates
         from workshop.workshops.services import change_stage
 
         def play(owner, workshop):
             change_stage(workshop, owner, RATE)
+            # The plan rates the vote's short list only.
+            shortlist = [option["id"] for option in candidates(workshop, RATE)]
             for index, person_id in enumerate(self.people[:8]):
                 person = db.session.get(Participant, person_id)
-                for number, group in enumerate(self.groups):
+                for number, group in enumerate(shortlist):
                     rate(workshop, person, group, 1 + (index + number) % 5, 1 + (number * 2 + index) % 5)
             set_decision(workshop, owner, "cluster", self.groups[0], "selected")
             set_decision(workshop, owner, "cluster", self.groups[7], "set_aside")

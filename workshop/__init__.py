@@ -197,12 +197,23 @@ def _register_blueprints(app: Flask) -> None:
     from workshop.errors_views import register_error_pages
     from workshop.health import blueprint as health
     from workshop.importing.views import blueprint as importing
+    from workshop.library.views import blueprint as library
     from workshop.profiles.views import blueprint as profiles
     from workshop.reports.views import blueprint as reports
     from workshop.synthesis.views import blueprint as synthesis
     from workshop.workshops.views import blueprint as workshops
 
-    for blueprint in (accounts, workshops, reports, importing, synthesis, profiles, commitments, health):
+    for blueprint in (
+        accounts,
+        workshops,
+        reports,
+        importing,
+        synthesis,
+        profiles,
+        commitments,
+        library,
+        health,
+    ):
         app.register_blueprint(blueprint)
     register_error_pages(app)
 

@@ -20,7 +20,7 @@ from workshop.config import SETTINGS
 from workshop.database import upgrade_database
 from workshop.errors import DomainError
 from workshop.extensions import db
-from workshop.plans import PlanError, list_plans, load_plan
+from workshop.plans import PlanError, load_plan
 
 
 def _app_factory():
@@ -158,25 +158,10 @@ def create_facilitator_command(email: str, password_stdin: bool) -> None:
     click.echo(f"created facilitator {facilitator.email}")
 
 
-@main.command("plans")
-@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
-@with_appcontext
-def plans_command(as_json: bool) -> None:
-    """List the session plans in sessions/."""
-    try:
-        plans = list_plans(Path(current_app.config["PLANS_DIR"]))
-    except PlanError as error:
-        _fail(str(error))
-    if as_json:
-        click.echo(json.dumps([plan.summary() for plan in plans], ensure_ascii=False, indent=2))
-        return
-    for plan in plans:
-        kinds = " → ".join(stage.kind for stage in plan.stages)
-        click.echo(f"{plan.slug:24} {plan.text('title', 'es')}\n{'':24} {kinds}")
-
-
 @main.command("new")
-@click.option("--plan", "plan_ref", required=True, help="Plan slug or path to a .toml file.")
+@click.option(
+    "--plan", "plan_ref", required=True, help="Plan slug (shipped or in the library) or path to a .toml file."
+)
 @click.option("--title", required=True)
 @click.option("--owner", required=True, help="Email of the facilitator who owns it.")
 @click.option("--lang", "language", type=click.Choice(["es", "en"]), default="es", show_default=True)
@@ -188,6 +173,11 @@ def plans_command(as_json: bool) -> None:
     help='The challenge question ("¿Cómo podríamos…?"); default: the plan\'s suggestion, if any. '
     'Give "" for none.',
 )
+@click.option(
+    "--second-language",
+    default=None,
+    help='Show the prompts in this language too (one the plan has, e.g. "gn").',
+)
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 @with_appcontext
 def new_command(
@@ -198,17 +188,22 @@ def new_command(
     place: str | None,
     held_on,
     question: str | None,
+    second_language: str | None,
     as_json: bool,
 ) -> None:
     """Create a workshop from a plan and print its links."""
     from workshop.accounts.services import get_facilitator
     from workshop.audiences.state import public_links
     from workshop.core.codes import format_code
+    from workshop.library.services import plan_by_slug
     from workshop.workshops.services import create_workshop
 
     _ready()
     try:
-        plan = load_plan(plan_ref, Path(current_app.config["PLANS_DIR"]))
+        if plan_ref.endswith(".toml") or "/" in plan_ref:
+            plan = load_plan(plan_ref, Path(current_app.config["PLANS_DIR"]))
+        else:
+            plan = plan_by_slug(plan_ref)
         workshop = create_workshop(
             get_facilitator(owner),
             plan,
@@ -217,6 +212,7 @@ def new_command(
             place,
             held_on.date() if held_on else None,
             question=plan.question.get(language) if question is None else question,
+            second_language=second_language,
         )
     except PlanError as error:
         _fail(str(error))
@@ -311,11 +307,13 @@ def config_command() -> None:
 def _add_feature_commands() -> None:
     """Commands that live with their feature package."""
     from workshop.importing.commands import import_command
+    from workshop.library.commands import plans_command
     from workshop.reports.commands import export_command
     from workshop.synthesis.commands import export_synthesis_command
     from workshop.workshops.commands import close_command, delete_command, question_command
 
     for command in (
+        plans_command,
         export_command,
         import_command,
         export_synthesis_command,

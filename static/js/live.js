@@ -151,6 +151,14 @@ export function renderStage(state) {
   }
   const prompt = document.getElementById("stage-prompt");
   if (prompt) prompt.textContent = stage.prompt;
+  const second = document.getElementById("stage-prompt-second");
+  if (second) {
+    // The prompt in the workshop's second language (e.g. Guaraní), when the plan has it.
+    second.textContent = stage.second ? stage.second.prompt : "";
+    second.hidden = !(stage.second && stage.second.prompt);
+    if (stage.second) second.lang = stage.second.language;
+    else second.removeAttribute("lang");
+  }
 }
 
 /** The challenge question at the top of the page (hidden when the workshop has none). */

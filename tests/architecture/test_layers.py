@@ -35,6 +35,7 @@ LAYERS: list[set[str]] = [
     },
     {"accounts"},
     {"core"},
+    {"library"},
     {"live"},
     {"board"},
     {"clustering"},

@@ -52,13 +52,26 @@ def in_workshop_language(build: Callable[..., _Built]) -> Callable[..., _Built]:
     return built
 
 
-def stage_data(stage: Stage, index: int, language: str) -> dict[str, Any]:
+def second_texts(stage: Stage, second_language: str | None) -> dict[str, str] | None:
+    """A stage's title and prompt in the workshop's second prompt language, shown under its
+    own; None without one, or when the plan has neither text in it."""
+    if not second_language:
+        return None
+    title = stage.title.get(second_language, "")
+    prompt = stage.prompt.get(second_language, "")
+    if not (title or prompt):
+        return None
+    return {"language": second_language, "title": title, "prompt": prompt}
+
+
+def stage_data(stage: Stage, index: int, language: str, second_language: str | None = None) -> dict[str, Any]:
     return {
         "index": index,
         "id": stage.id,
         "kind": stage.kind,
         "title": stage.text("title", language),
         "prompt": stage.text("prompt", language),
+        "second": second_texts(stage, second_language),
         "minutes": stage.minutes,
         "private": stage.private,
         "lanes": [{"key": lane.key, "label": lane.label.get(language, lane.key)} for lane in stage.lanes],
@@ -208,7 +221,7 @@ def stage_view(
         (notes, total), complete = _visible_notes(workshop, audience, participant, stage_index), True
     own_id = participant.id if participant is not None else None
     view: dict[str, Any] = {
-        "stage": stage_data(stage, stage_index, language),
+        "stage": stage_data(stage, stage_index, language, workshop.second_language),
         "notes": [
             note_data(note, mine=own_id is not None and note.participant_id == own_id) for note in notes
         ],
@@ -271,6 +284,7 @@ def workshop_state(
             "review_allowed": workshop.review_allowed,
             "question": workshop.question,
             "group_mark": workshop.plan.text("group_mark", language) or None,
+            "second_language": workshop.second_language,
         },
         "spotlight": spotlight_data(workshop, audience, participant),
         "stages": _stage_list(workshop),

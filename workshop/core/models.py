@@ -95,6 +95,9 @@ class Workshop(Model):
     # Stored here, not in a process's memory: every server process must show the same.
     spotlight_type: Mapped[str | None] = mapped_column(String(8))
     spotlight_id: Mapped[int | None]
+    # Prompts shown twice: under each stage's text in `language`, its text in this one
+    # (one of the plan's prompt languages, e.g. "gn"), where the plan has it.
+    second_language: Mapped[str | None] = mapped_column(String(3))
 
     owner: Mapped[Facilitator] = relationship()
 

@@ -18,6 +18,10 @@ from workshop.config import QUESTION_MAX_LENGTH
 from workshop.plans.profile import ProfileQuestion, read_profile
 
 LANGUAGES = ("es", "en")
+# Extra prompt languages a plan may carry beside the interface's (e.g. "gn", Guaraní):
+# ISO 639-1 or 639-3 codes. Only plan texts use them; the interface stays es/en.
+PROMPT_LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}$")
+MAX_PROMPT_LANGUAGES = 4
 STAGE_KINDS = ("discuss", "write", "cluster", "vote", "rate", "commit")
 VOTE_TARGETS = ("clusters", "notes")
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
@@ -95,6 +99,9 @@ class Plan:
     profile: tuple[ProfileQuestion, ...] = ()
     # A suggested challenge question ("¿Cómo podríamos…?") a new workshop starts from.
     question: dict[str, str] = field(default_factory=dict)
+    # Extra languages its texts may carry beside es/en (e.g. ("gn",)): a workshop can show
+    # prompts in one of them under its own (`Workshop.second_language`).
+    prompt_languages: tuple[str, ...] = ()
     source: str = field(default="", compare=False)
     data: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -134,6 +141,18 @@ class Plan:
         }
 
 
+class PlanLanguages(tuple):
+    """The languages every text of a plan must have, carrying (as `extra`) the plan's
+    prompt languages, which a text may have as well: the readers pass it along unchanged."""
+
+    extra: tuple[str, ...]
+
+    def __new__(cls, required: tuple[str, ...], extra: tuple[str, ...] = ()) -> PlanLanguages:
+        languages = super().__new__(cls, required)
+        languages.extra = tuple(extra)
+        return languages
+
+
 class _Reader:
     """Reads one table of a plan, prefixing every error with where it is."""
 
@@ -157,9 +176,11 @@ class _Reader:
         missing = [language for language in languages if not str(value.get(language, "")).strip()]
         if missing:
             raise self.fail(name, f"missing text for language(s) {', '.join(missing)}")
-        unknown = [key for key in value if key not in LANGUAGES]
+        allowed = LANGUAGES + getattr(languages, "extra", ())
+        unknown = [key for key in value if key not in allowed]
         if unknown:
-            raise self.fail(name, f"unknown language(s) {', '.join(unknown)}")
+            hint = "" if allowed != LANGUAGES else " (declare other languages in prompt_languages)"
+            raise self.fail(name, f"unknown language(s) {', '.join(map(str, unknown))}{hint}")
         return {key: str(text).strip() for key, text in value.items()}
 
     def integer(self, name: str, default: int | None, low: int, high: int) -> int | None:
@@ -213,7 +234,17 @@ STAGE_FIELDS = {
     "shortlist",
     "mark",
 }
-PLAN_FIELDS = {"title", "description", "question", "languages", "minutes", "lanes", "stages", "profile"}
+PLAN_FIELDS = {
+    "title",
+    "description",
+    "question",
+    "languages",
+    "prompt_languages",
+    "minutes",
+    "lanes",
+    "stages",
+    "profile",
+}
 
 
 def _read_lane_sets(data: dict, where: str, languages: tuple[str, ...]) -> dict[str, tuple[Lane, ...]]:
@@ -365,7 +396,7 @@ def plan_from_data(data: Any, slug: str, source: str = "") -> Plan:
         raise reader.fail("languages", f"must be a list drawn from {', '.join(LANGUAGES)}")
     if len(set(raw_languages)) != len(raw_languages):
         raise reader.fail("languages", "lists a language twice")
-    languages = tuple(raw_languages)
+    languages = PlanLanguages(tuple(raw_languages), _read_prompt_languages(reader))
     lane_sets = _read_lane_sets(data, where, languages)
     raw_stages = data.get("stages")
     if not isinstance(raw_stages, list) or not raw_stages:
@@ -381,7 +412,8 @@ def plan_from_data(data: Any, slug: str, source: str = "") -> Plan:
         slug=slug,
         title=reader.translated("title", languages),
         description=reader.translated("description", languages),
-        languages=languages,
+        languages=tuple(languages),
+        prompt_languages=languages.extra,
         stages=stages,
         minutes=reader.integer("minutes", None, 1, 24 * 60),
         profile=read_profile(data, where, languages, _Reader, PlanError),
@@ -389,6 +421,24 @@ def plan_from_data(data: Any, slug: str, source: str = "") -> Plan:
         source=source,
         data=data,
     )
+
+
+def _read_prompt_languages(reader: _Reader) -> tuple[str, ...]:
+    """Extra languages the plan's texts may carry (e.g. ["gn"]), each optional per text."""
+    raw = reader.table.get("prompt_languages", [])
+    if (
+        not isinstance(raw, list)
+        or len(raw) > MAX_PROMPT_LANGUAGES
+        or not all(isinstance(code, str) and PROMPT_LANGUAGE_PATTERN.match(code) for code in raw)
+    ):
+        raise reader.fail(
+            "prompt_languages",
+            f"must list at most {MAX_PROMPT_LANGUAGES} language codes "
+            '(2 or 3 lower-case letters), e.g. ["gn"]',
+        )
+    if len(set(raw)) != len(raw) or set(raw) & set(LANGUAGES):
+        raise reader.fail("prompt_languages", f"lists a language twice or one of {', '.join(LANGUAGES)}")
+    return tuple(raw)
 
 
 def _read_question(reader: _Reader, languages: tuple[str, ...]) -> dict[str, str]:

@@ -15,6 +15,12 @@ class NewWorkshopForm(Form):
     )
     place = StringField(_l("Place (optional)"), validators=[Optional(), Length(max=200)])
     held_on = DateField(_l("Date (optional)"), validators=[Optional()])
+    second_language = SelectField(
+        _l("Prompts also in (optional)"),
+        description=_l("A second language the plan has prompts in: phones, projector and console show both."),
+        default="",
+        validate_choice=False,  # the service checks it against the chosen plan
+    )
     question = TextAreaField(
         _l("Challenge question (optional)"),
         description=_l("What this room works on, in its own words: shown on every screen and in the report."),
@@ -51,3 +57,9 @@ class ProfileForm(Form):
 
 class StageForm(Form):
     stage = HiddenField()
+
+
+class SecondLanguageForm(Form):
+    """The console's "prompts also in" setting (a plain form: works without JavaScript)."""
+
+    second_language = SelectField(_l("Prompts also in"), default="", validate_choice=False)

@@ -48,10 +48,12 @@ def create_workshop(
     place: str | None = None,
     held_on: date | None = None,
     question: str | None = None,
+    second_language: str | None = None,
 ) -> Workshop:
     """Create a workshop from a plan, with a fresh join code and projector token.
 
-    `question` is the challenge the workshop works on (optional; see `set_question`).
+    `question` is the challenge the workshop works on (optional; see `set_question`);
+    `second_language` shows the prompts in a second language too (see `set_second_language`).
     Raises InvalidInput for an empty title, a language the plan lacks or a too long question.
     """
     title = (title or "").strip()
@@ -81,6 +83,32 @@ def create_workshop(
     db.session.flush()
     if question is not None:
         set_question(workshop, owner, question)
+    if second_language:
+        set_second_language(workshop, owner, second_language)
+    return workshop
+
+
+def second_language_choices(plan: Plan, language: str) -> list[str]:
+    """Languages a workshop in `language` may show its prompts in as well: the plan's other
+    language(s) and its extra prompt languages (e.g. "gn")."""
+    return [code for code in (*plan.languages, *plan.prompt_languages) if code != language]
+
+
+def set_second_language(workshop: Workshop, actor: Actor, code: Any) -> Workshop:
+    """Show every prompt in a second language under the workshop's own (empty: none).
+
+    Facilitator only, while the workshop is open. Raises NotAllowed or InvalidInput for a
+    language the plan has no texts in.
+    """
+    ensure_facilitator(workshop, actor)
+    ensure_open(workshop)
+    code = str(code or "").strip() or None
+    if code is not None and code not in second_language_choices(workshop.plan, workshop.language):
+        raise InvalidInput(_("This plan has no prompts in language %(language)s.", language=code))
+    if code != workshop.second_language:
+        workshop.second_language = code
+        workshop.bump()
+        db.session.flush()
     return workshop
 
 

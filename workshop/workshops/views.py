@@ -6,7 +6,6 @@ from __future__ import annotations
 import functools
 import io
 import secrets
-from pathlib import Path
 
 import segno
 from flask import (
@@ -42,14 +41,24 @@ from workshop.extensions import limiter
 from workshop.facilitation import spotlight
 from workshop.forms import Form
 from workshop.i18n import use_page_language
+from workshop.library.services import library_plans, plan_by_slug
+from workshop.library.views import language_name
 from workshop.live.announce import Changes
 from workshop.live.boundary import JOINED_KEY
 from workshop.live.presence import connection_ids
 from workshop.live.units import run_change
-from workshop.plans import PlanError, list_plans, load_plan
+from workshop.plans import PlanError
 from workshop.profiles import services as profiles
 from workshop.workshops import services
-from workshop.workshops.forms import NameForm, NewWorkshopForm, NoteForm, ProfileForm, QuestionForm, StageForm
+from workshop.workshops.forms import (
+    NameForm,
+    NewWorkshopForm,
+    NoteForm,
+    ProfileForm,
+    QuestionForm,
+    SecondLanguageForm,
+    StageForm,
+)
 
 blueprint = Blueprint("workshops", __name__)
 
@@ -60,10 +69,6 @@ CODE_GUESS_LIMIT = "30 per 10 minutes"
 code_lookups = limiter.shared_limit(
     CODE_GUESS_LIMIT, scope="code-lookups", deduct_when=lambda response: response.status_code == 404
 )
-
-
-def _plans_dir() -> Path:
-    return Path(current_app.config["PLANS_DIR"])
 
 
 def _joined_participant(workshop: Workshop) -> Participant | None:
@@ -279,13 +284,17 @@ def dashboard():
 @login_required
 def new_workshop():
     try:
-        plans = list_plans(_plans_dir())
+        plans = [entry.plan for entry in library_plans()]  # shipped and stored, not archived
     except PlanError as error:
         flash(_("A session plan file is broken: %(error)s", error=str(error)), "error")
         plans = []
     form = NewWorkshopForm()
     language = str(request.accept_languages.best_match(["es", "en"]) or "es")
     form.plan.choices = [SelectChoice(plan.slug, plan.text("title", language)) for plan in plans]
+    extra_languages = sorted({code for plan in plans for code in plan.prompt_languages})
+    form.second_language.choices = [SelectChoice("", _("Only the workshop's language"))] + [
+        SelectChoice(code, language_name(code)) for code in ("es", "en", *extra_languages)
+    ]
     # Each plan's suggested question, per language: the form starts from the chosen plan's
     # (`?plan=` from the list below works without JavaScript; the page's script follows the
     # plan and language boxes while the facilitator has not written their own).
@@ -299,27 +308,43 @@ def new_workshop():
         slug = form.plan.data if form.plan.data in suggestions else (plans[0].slug if plans else "")
         form.question.data = suggestions.get(slug, {}).get(form.language.data or "es", "")
     if form.validate_on_submit():
-        facilitator = current_user._get_current_object()
         try:
-            plan = load_plan(form.plan.data, _plans_dir())
-            workshop = commit_with_retries(
-                lambda: services.create_workshop(
-                    facilitator,
-                    plan,
-                    form.title.data,
-                    form.language.data,
-                    form.place.data,
-                    form.held_on.data,
-                    question=form.question.data,
-                )
-            )
+            plan = plan_by_slug(form.plan.data)
         except PlanError as error:
             form.plan.errors.append(str(error))
-        except DomainError as error:
-            form.title.errors.append(error.message)
         else:
-            return redirect(url_for("workshops.facilitate", workshop_id=workshop.id))
+            workshop = _create_workshop(form, plan)
+            if workshop is not None:
+                return redirect(url_for("workshops.facilitate", workshop_id=workshop.id))
     return render_template("workshops/new.html", form=form, plans=plans, suggestions=suggestions)
+
+
+def _create_workshop(form: NewWorkshopForm, plan) -> Workshop | None:
+    """Create the workshop the form describes; a refusal goes beside its field."""
+    facilitator = current_user._get_current_object()
+    second = form.second_language.data or None
+    if second and second not in services.second_language_choices(plan, form.language.data):
+        form.second_language.errors = [
+            *form.second_language.errors,
+            _("This plan has no prompts in language %(language)s.", language=second),
+        ]
+        return None
+    try:
+        return commit_with_retries(
+            lambda: services.create_workshop(
+                facilitator,
+                plan,
+                form.title.data,
+                form.language.data,
+                form.place.data,
+                form.held_on.data,
+                question=form.question.data,
+                second_language=second,
+            )
+        )
+    except DomainError as error:
+        form.title.errors = [*form.title.errors, error.message]
+        return None
 
 
 @blueprint.route("/w/<int:workshop_id>")
@@ -334,7 +359,39 @@ def facilitate(workshop_id: int):
         links=public_links(workshop),
         stage_form=StageForm(),
         question_form=QuestionForm(question=workshop.question or ""),
+        second_language_form=_second_language_form(workshop),
     )
+
+
+def _second_language_form(workshop: Workshop) -> SecondLanguageForm:
+    form = SecondLanguageForm(second_language=workshop.second_language or "")
+    choices = services.second_language_choices(workshop.plan, workshop.language)
+    form.second_language.choices = [SelectChoice("", _("None"))] + [
+        SelectChoice(code, language_name(code)) for code in choices
+    ]
+    return form
+
+
+@blueprint.route("/w/<int:workshop_id>/second-language", methods=["POST"])
+@login_required
+def set_second_language(workshop_id: int):
+    """The console's "prompts also in" setting; phones, projector and consoles get it live."""
+    workshop = get_workshop(workshop_id)
+    form = SecondLanguageForm()
+    if form.validate_on_submit():
+        facilitator = current_user._get_current_object()
+
+        def change(changes: Changes) -> None:
+            services.set_second_language(workshop, facilitator, form.second_language.data)
+            changes.everyone()
+
+        try:
+            run_change(workshop, change)
+        except DomainError as error:
+            flash(error.message, "error")
+    else:
+        flash(_("The form expired; try again."), "error")
+    return redirect(url_for("workshops.facilitate", workshop_id=workshop.id))
 
 
 @blueprint.route("/w/<int:workshop_id>/question", methods=["POST"])

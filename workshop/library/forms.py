@@ -12,7 +12,10 @@ class ImportPlanForm(Form):
     file = FileField(_l("Plan file (.toml)"), validators=[FileRequired(_l("Choose a .toml plan file."))])
     slug = StringField(
         _l("Short name (optional)"),
-        description=_l("Empty: the file's name. ") + SLUG_HELP,
+        description=_l(
+            "Empty: the file's name. Lower-case letters, digits or -, e.g. “waiting-times”: "
+            "it names the file and the plan."
+        ),
         validators=[Optional(), Length(max=63)],
     )
     replace = BooleanField(_l("Replace the stored plan with this short name, if there is one"))

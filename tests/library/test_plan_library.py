@@ -178,12 +178,14 @@ def test_save_as_plan_keeps_the_workshops_snapshot(app, facilitator, workshop):
 
 def test_library_page_lists_shipped_and_stored_plans(app, facilitator, logged_in_client):
     services.duplicate_plan(facilitator, "pd-discovery", "mi-copia")
+    services.import_plan_toml(facilitator, GN_EXAMPLE.read_bytes(), filename=GN_EXAMPLE.name)
     db.session.commit()
     page = logged_in_client.get("/plans/").get_data(as_text=True)
-    for slug in [*SHIPPED, "mi-copia"]:
+    for slug in [*SHIPPED, "mi-copia", "pd-gn-example"]:
         assert f'id="plan-{slug}"' in page
     assert page.count("Shipped (read-only)") == len(SHIPPED)
-    assert page.count(">Archive<") == 1  # only the stored one
+    assert page.count(">Archive<") == 2  # only the stored ones
+    assert "Prompts also in: Guarani (gn)" in page
     assert logged_in_client.get("/plans/", headers={"Accept-Language": "es"}).status_code == 200
 
 
@@ -219,7 +221,7 @@ def test_import_form_stores_a_plan_or_shows_the_error_beside_the_field(app, logg
     response = _upload(logged_in_client, broken, "roto.toml")
     page = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert re.search(r'<p class="error" role="alert" id="import-file-error">roto\.toml, stage 2', page)
+    assert re.search(r'id="import-file-error"><p>Nothing was imported: .*</p><p>roto\.toml, stage 2', page)
     assert "&#39;brainstorm&#39;" in page
     assert services.stored_plan("roto") is None
     response = _upload(logged_in_client, VALID, "desde-archivo.toml")

@@ -35,6 +35,11 @@ MAX_PLAN_BYTES = 256 * 1024
 ORIGIN_MAX_LENGTH = 200
 
 
+class InvalidPlanFile(InvalidInput):
+    """A plan the loader refuses; the message is the loader's own (it names the file, the
+    stage and the field), so import and the loader always say the same."""
+
+
 @dataclass(frozen=True)
 class LibraryPlan:
     """A plan as the library lists it: shipped (read-only) or stored."""
@@ -157,7 +162,7 @@ def _storable(data: dict[str, Any], slug: str, source: str) -> dict[str, Any]:
         plan_from_data(data, slug, source=source)
         stored: dict[str, Any] = json.loads(json.dumps({k: v for k, v in data.items() if k != "slug"}))
     except PlanError as error:
-        raise InvalidInput(str(error)) from None
+        raise InvalidPlanFile(str(error)) from None
     except (TypeError, ValueError):  # a date or time where text was meant: TOML has them, JSON not
         raise InvalidInput(_("%(source)s: every text must be a quoted string.", source=source)) from None
     return stored
@@ -278,11 +283,11 @@ def store_plan_file(
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise InvalidInput(f"{name}: cannot be read ({error})") from None
+        raise InvalidPlanFile(f"{name}: cannot be read ({error})") from None
     try:
         plan = plan_from_toml(text, new_slug, source=name)
     except PlanError as error:
-        raise InvalidInput(str(error)) from None
+        raise InvalidPlanFile(str(error)) from None
     origin = _("Imported from %(name)s", name=name)
     return _store(created_by, new_slug, _storable(plan.data, new_slug, name), origin, existing)
 

@@ -43,6 +43,11 @@ def _save(work: Callable[[], T], field) -> T | None:
     """Commit a library change; a refusal goes beside the form field, nothing is kept."""
     try:
         return commit_with_retries(work)
+    except services.InvalidPlanFile as error:
+        # The loader's words name the file, stage and field exactly; the lead says, in the
+        # page's language, what happened and what to do.
+        lead = _("Nothing was imported: the plan checker found a problem. Fix the file and try again.")
+        field.errors = [*field.errors, lead, error.message]
     except DomainError as error:
         field.errors = [*field.errors, error.message]
     except IntegrityError:  # the same short name saved twice at once: one wins

@@ -323,3 +323,38 @@ def test_cli_new_from_a_stored_plan_with_a_second_language(runner, facilitator):
     assert result.exit_code == 0, result.output
     workshop = db.session.get(Workshop, json.loads(result.output)["id"])
     assert workshop.second_language == "gn"
+
+
+def test_hostile_plan_files_are_refused_never_a_crash(app, facilitator):
+    """Any bytes, or TOML of any shape: stored when the loader accepts it, else InvalidInput."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    scalars = st.one_of(st.text(max_size=20), st.integers(), st.booleans(), st.dates())
+    tomlish = st.recursive(
+        scalars,
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+        max_leaves=12,
+    )
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(
+        st.one_of(
+            st.binary(max_size=200),
+            st.dictionaries(st.sampled_from(["title", "stages", "languages", "lanes", "x"]), tomlish).map(
+                lambda data: VALID + "\n" + "\n".join(f"{k!r} = {v!r}" for k, v in data.items())
+            ),
+            st.text(max_size=300).map(lambda extra: VALID.replace("Plan de prueba", extra)),
+        )
+    )
+    def fuzz(content):
+        try:
+            services.import_plan_toml(facilitator, content, slug="fuzz", replace=True)
+        except InvalidInput as error:
+            messages.append(error.message)
+        db.session.rollback()
+
+    messages: list[str] = []
+    fuzz()
+    assert messages and all(messages)
+    assert services.stored_plan("fuzz") is None

@@ -270,6 +270,11 @@ PAGES = {
     "GET /synthesis?w=<id>": ("GET", "/synthesis?w={id}&w={other}", None),
     "GET /workshops/<id>/breakdown": ("GET", "/workshops/{id}/breakdown", None),
     "POST /workshops/<id>/anonymity-floor": ("POST", "/workshops/{id}/anonymity-floor", {"floor": "5"}),
+    "POST /w/<id>/second-language": ("POST", "/w/{id}/second-language", {"second_language": "en"}),
+    "GET /w/<id>/save-plan": ("GET", "/w/{id}/save-plan", None),
+    "POST /w/<id>/save-plan": ("POST", "/w/{id}/save-plan", {"slug": "guardado"}),
+    "GET /plans/": ("GET", "/plans/", None),
+    "GET /plans/<slug>.toml": ("GET", "/plans/pd-discovery.toml", None),
 }
 
 PAGE_TABLE = """
@@ -343,6 +348,21 @@ GET /workshops/<id>/breakdown           deleted  login login login login login 4
 POST /workshops/<id>/anonymity-floor    open     login login login login login ok  ok  login
 POST /workshops/<id>/anonymity-floor    closed   login login login login login ok  ok  login
 POST /workshops/<id>/anonymity-floor    deleted  login login login login login 404 404 login
+POST /w/<id>/second-language            open     login login login login login ok  ok  login
+POST /w/<id>/second-language            closed   login login login login login err err login
+POST /w/<id>/second-language            deleted  login login login login login 404 404 login
+GET /w/<id>/save-plan                   open     login login login login login ok  ok  login
+GET /w/<id>/save-plan                   closed   login login login login login ok  ok  login
+GET /w/<id>/save-plan                   deleted  login login login login login 404 404 login
+POST /w/<id>/save-plan                  open     login login login login login ok  ok  login
+POST /w/<id>/save-plan                  closed   login login login login login ok  ok  login
+POST /w/<id>/save-plan                  deleted  login login login login login 404 404 login
+GET /plans/                             open     login login login login login ok  ok  login
+GET /plans/                             closed   login login login login login ok  ok  login
+GET /plans/                             deleted  login login login login login ok  ok  login
+GET /plans/<slug>.toml                  open     login login login login login ok  ok  login
+GET /plans/<slug>.toml                  closed   login login login login login ok  ok  login
+GET /plans/<slug>.toml                  deleted  login login login login login ok  ok  login
 """
 
 

@@ -188,8 +188,18 @@ FORMS = {
             "language": ["es", "en"],
             "place": ["Luque"],
             "held_on": ["2026-05-14", "2026-02-30", "99999-01-01"],
+            "second_language": ["", "gn", "en"],
         },
     ),
+    "second_language": ("console", "/w/{id}/second-language", {"second_language": ["", "en", "gn"]}),
+    "save_plan": ("console", "/w/{id}/save-plan", {"slug": ["mi-plan", "pd-discovery"], "title": ["Mío"]}),
+    "duplicate_plan": (
+        "console",
+        "/plans/pd-discovery/duplicate",
+        {"slug": ["copia", "Copia Mala", "reform-codesign"], "title": ["Copia"]},
+    ),
+    "archive_plan": ("console", "/plans/pd-discovery/archive", {}),
+    "unarchive_plan": ("console", "/plans/ghost/unarchive", {}),
     "change_stage": ("console", "/w/{id}/stage", {"stage": ["0", "2", "7"]}),
     "question": ("console", "/w/{id}/question", {"question": ["¿Qué?"]}),
     "release_spotlight": ("console", "/w/{id}/spotlight/release", {}),
@@ -316,6 +326,10 @@ PAGES = {
     "breakdown": ("console", "/workshops/{}/breakdown"),
     "login_next": ("anonymous", "/login?next={}"),
     "assets": ("anonymous", "/assets/{}/{}"),
+    "plan_export": ("console", "/plans/{}.toml"),
+    "plan_duplicate": ("console", "/plans/{}/duplicate"),
+    "plan_library": ("console", "/plans/?archived={}"),
+    "save_plan": ("console", "/w/{}/save-plan"),
 }
 
 

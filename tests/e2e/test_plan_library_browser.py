@@ -90,7 +90,8 @@ def test_import_a_plan_and_run_it_with_prompts_in_two_languages(server, browser,
     expect(phone.locator("#stage-prompt")).to_have_text("Agrupemos las prácticas parecidas.")
     expect(second).to_be_hidden()
 
-    # "Save as plan" from the console keeps the plan as run in the library.
+    # "Save as plan" from the console (folded with the management) keeps the plan as run.
+    console.click("#manage summary")
     console.click("#save-as-plan")
     console.fill("#slug", "itaugua-bilingue")
     console.click("button[type=submit].primary")

@@ -133,7 +133,7 @@ def test_missing_path_is_refused(tmp_path):
 
 
 # --- broken files: every message names the file, the stage and the field -----
-# (the cases are in tests/plan_files.py: the library's import refuses the same files)
+# (the cases are in tests/plan_files.py: the library's import and the plan editor refuse the same ones)
 
 
 @pytest.mark.parametrize(("text", "fragments"), BROKEN)

@@ -31,8 +31,70 @@ MAX_SHORTLIST = 40
 MARK_MAX_LENGTH = 80
 
 
+# What a plan error says, by key: the English text of `str(PlanError)`. The key and its
+# parameters travel on the error too, so a page can say the same in the workshop's
+# language (workshop.planning.messages) beside the field concerned.
+MESSAGES = {
+    "not_table": "must be a table",
+    "texts_table": 'must be a table of texts by language, e.g. es = "…", en = "…"',
+    "missing_texts": "missing text for language(s) {languages}",
+    "unknown_languages": "unknown language(s) {languages}",
+    "unknown_languages_hint": "unknown language(s) {languages} (declare other languages in prompt_languages)",
+    "whole_number": "must be a whole number from {low} to {high}",
+    "true_false": "must be true or false",
+    "one_of": "must be one of {choices} (got {value})",
+    "stage_ids": "must be a list of stage ids",
+    "unknown_fields": "unknown field(s) {fields}",
+    "two_axes": "must list exactly two axes",
+    "slug_key": "must be lower-case letters, digits or -",
+    "axes_keys_differ": "the two axes need different keys",
+    "stage_id": 'is required: lower-case letters, digits or -, e.g. id = "works"',
+    "lanes_write_only": "only write stages have lanes",
+    "lane_set_name": 'must name one lane set, e.g. lanes = "conditions"',
+    "unknown_lane_set": "unknown lane set {lane_set} (known: {known})",
+    "cap_above_dots": "cannot exceed the dot budget ({dots})",
+    "only_kinds": "only {kinds} stages have it",
+    "languages_list": "must be a list drawn from {languages}",
+    "language_twice": "lists a language twice",
+    "needs_stages": "a plan needs at least one [[stages]] table",
+    "too_many_stages": "at most {max} stages",
+    "text_length": "the {language} text has {length} characters; at most {max}",
+    "duplicate_id": "used by an earlier stage; ids must be unique",
+    "not_earlier_stage": "{reference} is not an earlier stage",
+    "plan_document": "a plan must be a TOML document",
+}
+
+
 class PlanError(ValueError):
-    """A plan file that cannot be used; the message says where and why."""
+    """A plan file that cannot be used; the message says where and why.
+
+    Besides the message (unchanged: the file, the stage, the field), the error says
+    where in a structured way for editors that show it beside a field: `stage` (its
+    number in the plan, from 1; None for the plan itself), `stage_id`, `part` (e.g.
+    "axis 2" inside a stage), `field`, and `key`/`params` (an entry of MESSAGES, None
+    for messages without one) with `detail`, the English text after the location.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        stage: int | None = None,
+        stage_id: str | None = None,
+        part: str | None = None,
+        field: str | None = None,
+        key: str | None = None,
+        params: dict[str, Any] | None = None,
+        detail: str | None = None,
+    ):
+        super().__init__(message)
+        self.stage = stage
+        self.stage_id = stage_id
+        self.part = part
+        self.field = field
+        self.key = key
+        self.params = params or {}
+        self.detail = detail if detail is not None else message
 
 
 @dataclass(frozen=True)
@@ -156,14 +218,38 @@ class PlanLanguages(tuple):
 class _Reader:
     """Reads one table of a plan, prefixing every error with where it is."""
 
-    def __init__(self, table: Any, where: str):
-        if not isinstance(table, dict):
-            raise PlanError(f"{where}: must be a table")
-        self.table = table
+    def __init__(
+        self,
+        table: Any,
+        where: str,
+        stage: int | None = None,
+        stage_id: str | None = None,
+        part: str | None = None,
+    ):
         self.where = where
+        self.stage, self.stage_id, self.part = stage, stage_id, part
+        if not isinstance(table, dict):
+            raise self.error(None, "not_table")
+        self.table = table
 
-    def fail(self, name: str, message: str) -> PlanError:
-        return PlanError(f"{self.where}, field '{name}': {message}")
+    def error(self, name: str | None, message: str, **params: Any) -> PlanError:
+        """The error for `message`: a key of MESSAGES (formatted with `params`) or plain text."""
+        key = message if message in MESSAGES else None
+        detail = MESSAGES[message].format(**params) if key else message
+        prefix = self.where if name is None else f"{self.where}, field '{name}'"
+        return PlanError(
+            f"{prefix}: {detail}",
+            stage=self.stage,
+            stage_id=self.stage_id,
+            part=self.part,
+            field=name,
+            key=key,
+            params=params,
+            detail=detail,
+        )
+
+    def fail(self, name: str, message: str, **params: Any) -> PlanError:
+        return self.error(name, message, **params)
 
     def translated(self, name: str, languages: tuple[str, ...], required: bool = True):
         value = self.table.get(name)
@@ -172,15 +258,16 @@ class _Reader:
         if isinstance(value, str):
             value = {language: value for language in languages}
         if not isinstance(value, dict):
-            raise self.fail(name, 'must be a table of texts by language, e.g. es = "…", en = "…"')
+            raise self.fail(name, "texts_table")
         missing = [language for language in languages if not str(value.get(language, "")).strip()]
         if missing:
-            raise self.fail(name, f"missing text for language(s) {', '.join(missing)}")
+            raise self.fail(name, "missing_texts", languages=", ".join(missing))
         allowed = LANGUAGES + getattr(languages, "extra", ())
         unknown = [key for key in value if key not in allowed]
         if unknown:
-            hint = "" if allowed != LANGUAGES else " (declare other languages in prompt_languages)"
-            raise self.fail(name, f"unknown language(s) {', '.join(map(str, unknown))}{hint}")
+            if allowed == LANGUAGES:
+                raise self.fail(name, "unknown_languages_hint", languages=", ".join(map(str, unknown)))
+            raise self.fail(name, "unknown_languages", languages=", ".join(map(str, unknown)))
         return {key: str(text).strip() for key, text in value.items()}
 
     def integer(self, name: str, default: int | None, low: int, high: int) -> int | None:
@@ -188,31 +275,31 @@ class _Reader:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise self.fail(name, f"must be a whole number from {low} to {high}")
+            raise self.fail(name, "whole_number", low=low, high=high)
         return value
 
     def boolean(self, name: str, default: bool) -> bool:
         value = self.table.get(name, default)
         if not isinstance(value, bool):
-            raise self.fail(name, "must be true or false")
+            raise self.fail(name, "true_false")
         return value
 
     def choice(self, name: str, default: str | None, choices: tuple[str, ...]) -> str:
         value = self.table.get(name, default)
         if value not in choices:
-            raise self.fail(name, f"must be one of {', '.join(choices)} (got {value!r})")
+            raise self.fail(name, "one_of", choices=", ".join(choices), value=repr(value))
         return value
 
     def string_list(self, name: str) -> tuple[str, ...]:
         value = self.table.get(name, [])
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-            raise self.fail(name, "must be a list of stage ids")
+            raise self.fail(name, "stage_ids")
         return tuple(value)
 
     def reject_unknown(self, allowed: set[str]) -> None:
         unknown = sorted(set(self.table) - allowed)
         if unknown:
-            raise PlanError(f"{self.where}: unknown field(s) {', '.join(repr(u) for u in unknown)}")
+            raise self.error(None, "unknown_fields", fields=", ".join(repr(u) for u in unknown))
 
 
 STAGE_FIELDS = {
@@ -286,14 +373,16 @@ def _read_axes(reader: _Reader, languages: tuple[str, ...]) -> tuple[Axis, ...]:
             ),
         )
     if not isinstance(raw_axes, list) or len(raw_axes) != 2:
-        raise reader.fail("axes", "must list exactly two axes")
+        raise reader.fail("axes", "two_axes")
     axes = []
     for number, raw_axis in enumerate(raw_axes, start=1):
-        axis = _Reader(raw_axis, f"{reader.where}, axis {number}")
+        axis = _Reader(
+            raw_axis, f"{reader.where}, axis {number}", reader.stage, reader.stage_id, f"axis {number}"
+        )
         axis.reject_unknown({"key", "label", "low", "high"})
         key = axis.table.get("key")
         if not isinstance(key, str) or not SLUG_PATTERN.match(key):
-            raise axis.fail("key", "must be lower-case letters, digits or -")
+            raise axis.fail("key", "slug_key")
         axes.append(
             Axis(
                 key,
@@ -303,7 +392,7 @@ def _read_axes(reader: _Reader, languages: tuple[str, ...]) -> tuple[Axis, ...]:
             )
         )
     if axes[0].key == axes[1].key:
-        raise reader.fail("axes", "the two axes need different keys")
+        raise reader.fail("axes", "axes_keys_differ")
     return tuple(axes)
 
 
@@ -312,27 +401,27 @@ def _read_stage(
 ) -> Stage:
     stage_id = raw.get("id") if isinstance(raw, dict) else None
     label = f"stage {number}" + (f" ('{stage_id}')" if isinstance(stage_id, str) else "")
-    reader = _Reader(raw, f"{where}, {label}")
+    reader = _Reader(raw, f"{where}, {label}", number, stage_id if isinstance(stage_id, str) else None)
     reader.reject_unknown(STAGE_FIELDS)
     if not isinstance(stage_id, str) or not SLUG_PATTERN.match(stage_id):
-        raise reader.fail("id", 'is required: lower-case letters, digits or -, e.g. id = "works"')
+        raise reader.fail("id", "stage_id")
     kind = reader.choice("kind", None, STAGE_KINDS)
     lane_set = reader.table.get("lanes")
     lanes: tuple[Lane, ...] = ()
     if lane_set is not None:
         if kind != "write":
-            raise reader.fail("lanes", "only write stages have lanes")
+            raise reader.fail("lanes", "lanes_write_only")
         if not isinstance(lane_set, str):
-            raise reader.fail("lanes", 'must name one lane set, e.g. lanes = "conditions"')
+            raise reader.fail("lanes", "lane_set_name")
         if lane_set not in lane_sets:
             known = ", ".join(lane_sets) or "none defined"
-            raise reader.fail("lanes", f"unknown lane set {lane_set!r} (known: {known})")
+            raise reader.fail("lanes", "unknown_lane_set", lane_set=repr(lane_set), known=known)
         lanes = lane_sets[lane_set]
     is_vote = kind == "vote"
     dots = reader.integer("dots", 3 if is_vote else 0, 1 if is_vote else 0, 20)
     cap = reader.integer("cap", dots if is_vote else 0, 1 if is_vote else 0, 20)
     if is_vote and cap > dots:
-        raise reader.fail("cap", f"cannot exceed the dot budget ({dots})")
+        raise reader.fail("cap", "cap_above_dots", dots=dots)
     for name, allowed_kinds in (
         ("dots", "vote"),
         ("cap", "vote"),
@@ -346,7 +435,7 @@ def _read_stage(
         ("mark", "cluster"),
     ):
         if name in reader.table and kind not in allowed_kinds.split("/"):
-            raise reader.fail(name, f"only {allowed_kinds} stages have it")
+            raise reader.fail(name, "only_kinds", kinds=allowed_kinds)
     return Stage(
         id=stage_id,
         kind=kind,
@@ -374,8 +463,7 @@ def _read_mark(reader: _Reader, languages: tuple[str, ...]) -> dict[str, str]:
     mark = reader.translated("mark", languages, required=False)
     for language, text in mark.items():
         if len(text) > MARK_MAX_LENGTH:
-            too_long = f"the {language} text has {len(text)} characters; at most {MARK_MAX_LENGTH}"
-            raise reader.fail("mark", too_long)
+            raise reader.fail("mark", "text_length", language=language, length=len(text), max=MARK_MAX_LENGTH)
     return mark
 
 
@@ -383,7 +471,7 @@ def plan_from_data(data: Any, slug: str, source: str = "") -> Plan:
     """Validate plan data (parsed TOML or a stored snapshot) and build a Plan."""
     where = source or slug
     if not isinstance(data, dict):
-        raise PlanError(f"{where}: a plan must be a TOML document")
+        raise PlanError(f"{where}: a plan must be a TOML document", key="plan_document")
     data = {key: value for key, value in data.items() if key != "slug"}
     reader = _Reader(data, where)
     reader.reject_unknown(PLAN_FIELDS)
@@ -393,16 +481,16 @@ def plan_from_data(data: Any, slug: str, source: str = "") -> Plan:
         or not raw_languages
         or any(language not in LANGUAGES for language in raw_languages)
     ):
-        raise reader.fail("languages", f"must be a list drawn from {', '.join(LANGUAGES)}")
+        raise reader.fail("languages", "languages_list", languages=", ".join(LANGUAGES))
     if len(set(raw_languages)) != len(raw_languages):
-        raise reader.fail("languages", "lists a language twice")
+        raise reader.fail("languages", "language_twice")
     languages = PlanLanguages(tuple(raw_languages), _read_prompt_languages(reader))
     lane_sets = _read_lane_sets(data, where, languages)
     raw_stages = data.get("stages")
     if not isinstance(raw_stages, list) or not raw_stages:
-        raise reader.fail("stages", "a plan needs at least one [[stages]] table")
+        raise reader.fail("stages", "needs_stages")
     if len(raw_stages) > MAX_STAGES:
-        raise reader.fail("stages", f"at most {MAX_STAGES} stages")
+        raise reader.fail("stages", "too_many_stages", max=MAX_STAGES)
     stages = tuple(
         _read_stage(raw, number, where, languages, lane_sets)
         for number, raw in enumerate(raw_stages, start=1)
@@ -447,7 +535,7 @@ def _read_question(reader: _Reader, languages: tuple[str, ...]) -> dict[str, str
     for language, text in question.items():
         if len(text) > QUESTION_MAX_LENGTH:
             raise reader.fail(
-                "question", f"the {language} text has {len(text)} characters; at most {QUESTION_MAX_LENGTH}"
+                "question", "text_length", language=language, length=len(text), max=QUESTION_MAX_LENGTH
             )
     return question
 
@@ -455,17 +543,12 @@ def _read_question(reader: _Reader, languages: tuple[str, ...]) -> dict[str, str
 def _check_stage_references(stages: tuple[Stage, ...], where: str) -> None:
     seen: dict[str, str] = {}
     for number, stage in enumerate(stages, start=1):
+        reader = _Reader({}, f"{where}, stage {number} ('{stage.id}')", number, stage.id)
         if stage.id in seen:
-            raise PlanError(
-                f"{where}, stage {number} ('{stage.id}'), field 'id': "
-                "used by an earlier stage; ids must be unique"
-            )
+            raise reader.fail("id", "duplicate_id")
         for reference in stage.notes_from:
             if reference not in seen:
-                raise PlanError(
-                    f"{where}, stage {number} ('{stage.id}'), field 'notes_from': "
-                    f"{reference!r} is not an earlier stage"
-                )
+                raise reader.fail("notes_from", "not_earlier_stage", reference=repr(reference))
         seen[stage.id] = stage.kind
 
 

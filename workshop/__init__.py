@@ -198,6 +198,7 @@ def _register_blueprints(app: Flask) -> None:
     from workshop.health import blueprint as health
     from workshop.importing.views import blueprint as importing
     from workshop.library.views import blueprint as library
+    from workshop.planning.views import blueprint as planning
     from workshop.profiles.views import blueprint as profiles
     from workshop.reports.views import blueprint as reports
     from workshop.synthesis.views import blueprint as synthesis
@@ -212,6 +213,7 @@ def _register_blueprints(app: Flask) -> None:
         profiles,
         commitments,
         library,
+        planning,
         health,
     ):
         app.register_blueprint(blueprint)

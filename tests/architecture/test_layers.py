@@ -45,6 +45,7 @@ LAYERS: list[set[str]] = [
     {"profiles"},
     {"facilitation"},
     {"commitments"},
+    {"planning"},
     {"audiences"},
     {"workshops"},
     {"importing"},

@@ -30,6 +30,8 @@ from workshop.core.models import Participant, StageState, Workshop
 from workshop.core.stages import stage_states
 from workshop.extensions import db
 from workshop.importing.services import IMPORT_CLIENT_ID_PREFIX
+from workshop.planning.messages import describe_change
+from workshop.planning.services import facilitator_label, plan_history
 from workshop.profiles.breakdown import breakdowns
 from workshop.ranking.services import ranking
 from workshop.rating.models import Rating
@@ -66,7 +68,22 @@ def _build(workshop: Workshop) -> dict[str, Any]:
         # By profile answer, only what passed the anonymity floor (profiles.floor).
         "breakdowns": breakdowns(workshop, workshop.language),
         "commitments": [record_data(c) for c in workshop_commitments(workshop)],
+        "plan_changes": _plan_changes(workshop),
     }
+
+
+def _plan_changes(workshop: Workshop) -> list[dict[str, Any]]:
+    """The edits of the plan while it was prepared and run, oldest first: `stages` is the
+    plan as run in the end, and these say how it got there."""
+    return [
+        {
+            "at": change.changed_at.isoformat(timespec="minutes"),
+            "by": facilitator_label(change),
+            "version": change.plan_version,
+            "changes": [describe_change(item) for item in change.summary],
+        }
+        for change in plan_history(workshop)
+    ]
 
 
 def _workshop(workshop: Workshop) -> dict[str, Any]:

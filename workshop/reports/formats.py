@@ -444,6 +444,11 @@ def _markdown_lines(report: dict[str, Any]) -> list[str]:
     lines = [f"# {md_escape(workshop['title'])}", "", " · ".join(facts), ""]
     if workshop.get("question"):
         lines += [f"## {_('Challenge question')}", "", f"> {md_escape(workshop['question'])}", ""]
+    if report.get("plan_changes"):
+        lines += [f"## {_('Changes to the plan')}", ""]
+        for edit in report["plan_changes"]:
+            lines += [f"- {md_escape(line)} ({edit['at'].replace('T', ' ')})" for line in edit["changes"]]
+        lines.append("")
 
     lines += [f"## {_('Key messages')}", ""]
     if report["key_ideas"]:

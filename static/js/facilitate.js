@@ -511,6 +511,31 @@ function renderTools() {
   $("timer-extend").hidden = $("timer-clear").hidden = !timer;
 }
 
+// The list of stages is drawn by the server; an edit of the plan (added, removed, moved
+// or renamed stages) redraws it from the state, each item a copy of the first one
+// (its form, with the CSRF token, still works without the script).
+const stageList = $("stage-list");
+const stageTemplate = stageList.querySelector("li")?.cloneNode(true);
+const kindLabels = JSON.parse(stageList.dataset.kindLabels || "{}");
+
+function renderStageList() {
+  const wanted = state.stages.map((s) => `${s.kind}:${s.title}`);
+  const drawn = [...stageList.querySelectorAll(".stage-button")].map((b) => b.dataset.signature);
+  if (!stageTemplate || (drawn.length === wanted.length && drawn.every((sig, i) => sig === wanted[i]))) return;
+  stageList.replaceChildren(...state.stages.map((s, i) => {
+    const item = stageTemplate.cloneNode(true);
+    item.querySelector("input[name=stage]").value = String(s.index);
+    const stageButton = item.querySelector(".stage-button");
+    stageButton.dataset.stage = String(s.index);
+    stageButton.dataset.signature = wanted[i];
+    stageButton.replaceChildren(el("span", `kind kind-${s.kind}`, kindLabels[s.kind] || s.kind), ` ${s.title} `);
+    const badge = el("span", "stage-notes");
+    badge.dataset.countFor = String(s.index);
+    stageButton.append(badge);
+    return item;
+  }));
+}
+
 function applyState(next) {
   // Broadcasts sent from different server threads can arrive out of order: never
   // let an older state replace a newer one.
@@ -524,6 +549,7 @@ function applyState(next) {
   $("no-question").hidden = Boolean(state.workshop.question);
   // Never pull the text from under the facilitator's fingers.
   if (document.activeElement !== $("question-text")) $("question-text").value = state.workshop.question || "";
+  renderStageList();
   const index = state.stage.index;
   $("prev-stage").disabled = index === 0;
   $("next-stage").disabled = index + 1 === state.stages.length;
@@ -595,12 +621,12 @@ async function goTo(index) {
   await send("change_stage", { stage: index, reveal });
 }
 
-for (const stageButton of document.querySelectorAll(".stage-button")) {
-  stageButton.addEventListener("click", (event) => {
-    event.preventDefault();
-    goTo(Number(stageButton.dataset.stage));
-  });
-}
+$("stage-list").addEventListener("click", (event) => {
+  const stageButton = event.target.closest(".stage-button");
+  if (!stageButton) return;
+  event.preventDefault();
+  goTo(Number(stageButton.dataset.stage));
+});
 $("prev-stage").addEventListener("click", () => goTo(state.stage.index - 1));
 $("next-stage").addEventListener("click", () => goTo(state.stage.index + 1));
 $("reveal").addEventListener("click", () => send("reveal_stage"));

@@ -359,7 +359,9 @@ function applyState(next) {
   // Broadcasts sent from different server threads can arrive out of order: never
   // let an older state replace a newer one.
   if (isStale(state, next)) return;
-  const stageChanged = !state || next.stage.index !== state.stage.index;
+  const lanesOf = (view) => JSON.stringify(view?.stage.lanes || []);
+  // A plan edit may change the lanes of the stage the room is on: draw them again too.
+  const stageChanged = !state || next.stage.index !== state.stage.index || lanesOf(state) !== lanesOf(next);
   state = next;
   const stage = state.stage;
   renderStage(state);

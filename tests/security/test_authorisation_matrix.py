@@ -261,6 +261,10 @@ PAGES = {
     "POST /w/<id>/stage": ("POST", "/w/{id}/stage", {"stage": "2"}),
     "POST /w/<id>/question": ("POST", "/w/{id}/question", {"question": "¿Cómo podríamos…?"}),
     "POST /w/<id>/spotlight/release": ("POST", "/w/{id}/spotlight/release", {}),
+    "GET /w/<id>/plan": ("GET", "/w/{id}/plan", None),
+    # Adding a stage on the page saves nothing (Save does): the page comes back, 200.
+    "POST /w/<id>/plan": ("POST", "/w/{id}/plan", {"action": "add", "new_kind": "discuss"}),
+    "GET /w/<id>/plan/history": ("GET", "/w/{id}/plan/history", None),
     "POST /w/<id>/close": ("POST", "/w/{id}/close", {}),
     "POST /w/<id>/reopen": ("POST", "/w/{id}/reopen", {}),
     "GET /w/<id>/delete": ("GET", "/w/{id}/delete", None),
@@ -321,6 +325,15 @@ POST /w/<id>/question                   deleted  login login login login login 4
 POST /w/<id>/spotlight/release          open     login login login login login ok  ok  login
 POST /w/<id>/spotlight/release          closed   login login login login login ok  ok  login
 POST /w/<id>/spotlight/release          deleted  login login login login login 404 404 login
+GET /w/<id>/plan                        open     login login login login login ok  ok  login
+GET /w/<id>/plan                        closed   login login login login login ok  ok  login
+GET /w/<id>/plan                        deleted  login login login login login 404 404 login
+POST /w/<id>/plan                       open     login login login login login ok  ok  login
+POST /w/<id>/plan                       closed   login login login login login ok  ok  login
+POST /w/<id>/plan                       deleted  login login login login login 404 404 login
+GET /w/<id>/plan/history                open     login login login login login ok  ok  login
+GET /w/<id>/plan/history                closed   login login login login login ok  ok  login
+GET /w/<id>/plan/history                deleted  login login login login login 404 404 login
 POST /w/<id>/close        open     login     login login login   login  ok    ok    login
 POST /w/<id>/close        closed   login     login login login   login  ok    ok    login
 POST /w/<id>/close        deleted  login     login login login   login  404   404   login

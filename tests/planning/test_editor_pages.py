@@ -5,12 +5,12 @@ who may edit, the live broadcast to phones and projector, the history and the re
 from __future__ import annotations
 
 import json
-from html.parser import HTMLParser
 
 import pytest
 from werkzeug.datastructures import MultiDict
 
 from tests import factories
+from tests.forms import FormReader
 from tests.sockets import join, received
 from workshop.extensions import db
 from workshop.planning.services import plan_history
@@ -19,49 +19,6 @@ from workshop.reports.formats import to_json, to_markdown
 from workshop.reports.render import report_html
 
 NEW_PROMPT = "¿Cuánto esperan hoy las familias en la USF? Una señal por nota."
-
-
-class FormReader(HTMLParser):
-    """The fields a browser would post from the editor's form (no button pressed yet)."""
-
-    def __init__(self):
-        super().__init__()
-        self.fields: list[tuple[str, str]] = []
-        self.textarea: str | None = None
-        self.select: str | None = None
-        self.first_option: tuple[str, str] | None = None
-        self.chosen = False
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "input" and a.get("name") and a.get("type") not in ("submit",):
-            if a.get("type") == "checkbox" and "checked" not in a:
-                return
-            self.fields.append((a["name"], a.get("value", "")))
-        elif tag == "textarea" and a.get("name"):
-            self.textarea = a["name"]
-            self.fields.append((a["name"], ""))
-        elif tag == "select" and a.get("name"):
-            self.select, self.first_option, self.chosen = a["name"], None, False
-        elif tag == "option" and self.select:
-            option = (self.select, a.get("value", ""))
-            self.first_option = self.first_option or option
-            if "selected" in a:
-                self.fields.append(option)
-                self.chosen = True
-
-    def handle_data(self, data):
-        if self.textarea:
-            name, text = self.fields[-1]
-            self.fields[-1] = (name, text + data)
-
-    def handle_endtag(self, tag):
-        if tag == "textarea":
-            self.textarea = None
-        elif tag == "select" and self.select:
-            if not self.chosen and self.first_option:
-                self.fields.append(self.first_option)
-            self.select = None
 
 
 def editor_form(client, workshop) -> list[tuple[str, str]]:

@@ -174,6 +174,7 @@ def test_json_is_the_whole_document_and_validates(report, reform, schema):
         "ratings",
         "breakdowns",
         "commitments",
+        "plan_changes",
     ]
     assert "capacitación" in text  # UTF-8 as is, not \u escapes
     assert formats.to_json(build_report(reform.workshop)) == text  # stable, byte for byte

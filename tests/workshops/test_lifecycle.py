@@ -6,6 +6,7 @@ reform-codesign: 0 question (discuss), 1 ideas (write), 2 merge (cluster),
 
 from __future__ import annotations
 
+import copy
 import json
 from types import SimpleNamespace
 
@@ -26,6 +27,7 @@ from workshop.extensions import db, socketio
 from workshop.facilitation import moderation, participants, review, stage_controls, timer
 from workshop.importing.services import import_field_notes
 from workshop.live import NAMESPACE, presence
+from workshop.planning import services as plan_edits
 from workshop.plans import load_plan
 from workshop.profiles import services as profiles
 from workshop.ranking import services as ranking
@@ -67,6 +69,9 @@ def build_room(make_workshop, make_participant, facilitator, plans_dir):
         workshop = make_workshop(
             plan=load_plan("reform-codesign", plans_dir), stage=IDEAS, language="en", title=title
         )
+        edited = copy.deepcopy(workshop.plan_data)
+        edited["stages"][0]["minutes"] = 12  # the plan's history gets a row
+        plan_edits.edit_plan(workshop, facilitator, edited)
         one, two, three = (make_participant(workshop, name) for name in ("Rosa", None, None))
         profiles.answer_profile(workshop, one, {"role": "nursing"})
         notes = [

@@ -34,6 +34,8 @@ KIND_FIELDS = {
     "axes": ("rate",),
     "target": ("vote", "rate"),
     "review_open": ("commit",),
+    "shortlist": ("rate",),
+    "mark": ("cluster",),
 }
 
 

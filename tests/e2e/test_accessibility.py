@@ -141,6 +141,8 @@ def test_facilitator_pages(console, room, findings):
         ("breakdown by profile", f"/workshops/{workshop}/breakdown"),
         ("report (print HTML)", f"/w/{workshop}/export/html"),
         ("delete confirmation", f"/w/{workshop}/delete"),
+        ("plan editor", f"/w/{workshop}/plan"),
+        ("plan history", f"/w/{workshop}/plan/history"),
     ):
         response = console.goto(url + path)
         assert response is not None and response.status == 200, (name, path)

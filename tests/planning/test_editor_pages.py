@@ -209,3 +209,20 @@ def test_the_report_shows_the_question_and_the_plan_as_run_with_its_changes(cons
     assert "Cambios al plan" in html and NEW_PROMPT in html
     assert "## Cambios al plan" in to_markdown(report)
     assert json.loads(to_json(report))["plan_changes"][0]["changes"] == edit["changes"]
+
+
+def test_a_plans_extra_prompt_language_is_edited_beside_the_others(console, facilitator, plans_dir):
+    from pathlib import Path
+
+    from workshop.plans import load_plan_file
+
+    example = Path(__file__).resolve().parents[1] / "plans" / "data" / "pd-gn-example.toml"
+    workshop = factories.workshop_from_plan(facilitator, load_plan_file(example))
+    fields = editor_form(console, workshop)
+    row = row_of(fields, "works")
+    assert any(name == f"{row}-prompt-gn" for name, _ in fields)
+    fields = replace(fields, f"{row}-prompt-gn", "[gn de prueba] Mba'e iporãva?")
+    assert post(console, workshop, fields).status_code == 302
+    db.session.refresh(workshop)
+    stage = next(stage for stage in workshop.plan.stages if stage.id == "works")
+    assert stage.prompt["gn"] == "[gn de prueba] Mba'e iporãva?"

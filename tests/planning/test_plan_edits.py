@@ -13,7 +13,7 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from tests import factories
-from tests.plan_cases import BROKEN
+from tests.plan_files import BROKEN
 from workshop.board.models import Note
 from workshop.commitments.services import add_commitment
 from workshop.core.models import StageState

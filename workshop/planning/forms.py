@@ -19,6 +19,7 @@ from werkzeug.datastructures import MultiDict
 
 from workshop.forms import Form
 from workshop.plans import plan_from_data
+from workshop.plans.loader import LANGUAGES
 
 ROW_KEY = re.compile(r"^r[0-9]{1,4}$")
 AXIS_PARTS = ("label", "low", "high")
@@ -69,6 +70,7 @@ class Row:
 
 @cache
 def _default_axes(languages: tuple[str, ...]) -> tuple[dict[str, Any], ...]:
+    languages = tuple(language for language in languages if language in LANGUAGES)
     probe = {
         "title": "-",
         "description": "-",
@@ -112,9 +114,12 @@ def _put(data: dict[str, Any], name: str, value: Any) -> None:
 
 
 def _texts(form: MultiDict, prefix: str, languages: tuple[str, ...], base: Any) -> dict[str, str]:
+    """A text in each language; a plan's extra prompt language (e.g. gn) may stay empty."""
     texts = dict(base) if isinstance(base, dict) else {}
     for language in languages:
         texts[language] = form.get(f"{prefix}-{language}", "").strip()
+        if language not in LANGUAGES and not texts[language]:
+            del texts[language]
     return texts
 
 

@@ -20,6 +20,9 @@ DETAILS = {
     "texts_table": _l('must be a table of texts by language, e.g. es = "…", en = "…"'),
     "missing_texts": _l("missing text for language(s) %(languages)s"),
     "unknown_languages": _l("unknown language(s) %(languages)s"),
+    "unknown_languages_hint": _l(
+        "unknown language(s) %(languages)s (declare other languages in prompt_languages)"
+    ),
     "whole_number": _l("must be a whole number from %(low)s to %(high)s"),
     "true_false": _l("must be true or false"),
     "one_of": _l("must be one of %(choices)s (got %(value)s)"),

@@ -34,6 +34,12 @@ blueprint = Blueprint("planning", __name__)
 ROW_FIELDS = {"id", "kind", "title", "prompt", "minutes", "lanes", "private", "dots", "cap"}
 
 
+def _languages(workshop: Workshop) -> tuple[str, ...]:
+    """The languages the editor shows: the plan's, then its extra prompt languages (optional)."""
+    plan = workshop.plan
+    return tuple(plan.languages) + tuple(getattr(plan, "prompt_languages", ()))
+
+
 def _held_by_id(workshop: Workshop) -> dict[str, str]:
     """What each stage of the stored plan holds, by stage id («3 notes, 5 dots»)."""
     held = services.stage_input(workshop)
@@ -76,7 +82,7 @@ def _page(workshop: Workshop, rows: list[Row], title: dict[str, str], status: in
         form=PlanForm(),
         rows=rows,
         plan_title=title,
-        languages=workshop.plan.languages,
+        languages=_languages(workshop),
         kinds=STAGE_KINDS,
         lane_sets=lane_sets,
         held=_held_by_id(workshop),
@@ -93,7 +99,7 @@ def editor(workshop_id: int):
     the whole plan through `edit_plan`, and a refusal shows beside its field."""
     workshop = get_workshop(workshop_id)
     use_page_language(workshop.language)
-    languages = workshop.plan.languages
+    languages = _languages(workshop)
     if request.method == "GET":
         return _page(workshop, rows_from_plan(workshop.plan_data), dict(workshop.plan.title))
     if not PlanForm().validate_on_submit():

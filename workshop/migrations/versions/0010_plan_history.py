@@ -1,7 +1,7 @@
 """plan_history: every edit of a workshop's plan, with what changed and both plans
 
 Revision ID: 0010_plan_history
-Revises: 0011_cluster_mark
+Revises: 0009_plan_library
 Create Date: 2026-11-30
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0010_plan_history"
-down_revision = "0011_cluster_mark"
+down_revision = "0009_plan_library"
 branch_labels = None
 depends_on = None
 

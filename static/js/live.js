@@ -30,8 +30,10 @@ export function el(tag, className, text) {
 export function connectLive(auth, handlers) {
   const socket = io("/live", {
     auth,
-    // Polling first, then upgrade: works behind proxies that block WebSockets.
-    transports: ["polling", "websocket"],
+    // A WebSocket first saves the polling handshake's round trips (0.4 s each on a slow
+    // link); where a proxy refuses WebSockets, long-polling is tried next.
+    transports: ["websocket", "polling"],
+    tryAllTransports: true,
     reconnectionDelay: 500,
     reconnectionDelayMax: 5000,
     timeout: 10000,

@@ -12,8 +12,8 @@
   shares the pages the gunicorn master and its worker have in common).
 - The load generator: K Node processes (bench/loadgen/worker.js), each holding many
   phones (socket.io-client), driven over stdin/stdout JSON lines (see worker.js).
-  Every phone of the app goes through the join flow (GET /j/<code>, follow the redirect
-  to the phone page with the session cookie it set) before it connects to /live.
+  Every phone of the app goes through the join flow (GET /j/<code>: the session cookie
+  and the phone page in one answer) before it connects to /live.
 
 The generator and the server share this machine, so each mode also prints the
 generator's own CPU and event-loop delay and flags a run in which it was saturated.

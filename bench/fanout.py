@@ -13,7 +13,7 @@ For each target it:
    workshops moved to their first write stage; rate limits off);
 2. opens N phones spread round-robin over the W workshops, from --workers Node
    processes (bench/loadgen/worker.js); each phone of the app opens the join link
-   (GET /j/<code>, then the phone page it redirects to, with the session cookie),
+   (GET /j/<code>: the session cookie and the phone page in one answer),
    then connects to /live with auth {workshop, audience: "participant"};
 3. posts notes open-loop, --rate a second in each workshop for --duration seconds
    (`add_note` with ack, from the workshop's connected phones in turn; a note leaves at

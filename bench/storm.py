@@ -5,11 +5,11 @@ before the server starts); then P phones (default 500) open its join link within
 seconds (default 10), arriving at evenly spaced times whatever the server answers,
 each from the --workers Node processes (bench/loadgen/worker.js) as a new phone:
 
-1. GET /j/<code> (the join link: sets the session cookie, redirects to the phone page);
-2. GET the phone page it redirects to, with the cookie and `Accept-Encoding: gzip,
-   deflate, br` as a browser sends (with --assets, also the /static/ files the page
+1. GET /j/<code> (the join link: sets the session cookie and answers with the phone page;
+   an older server's redirect is followed), with the cookie and `Accept-Encoding: gzip,
+   deflate, br` as a browser sends (with --assets, also the /assets/ files the page
    links to directly);
-3. connect to /live with auth {workshop, audience: "participant"} and wait for `state`.
+2. connect to /live with auth {workshop, audience: "participant"} and wait for `state`.
 
 It prints, for the app in each async mode asked for: how many phones had their state
 within --deadline seconds (default 15) of opening the link, failures by reason, p50 /

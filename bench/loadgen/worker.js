@@ -117,19 +117,19 @@ function get(url, jar, agent) {
   });
 }
 
-const ASSET = /(?:src|href)="(\/static\/[^"]+)"/g;
+const ASSET = /(?:src|href)="(\/(?:static|assets)\/[^"]+)"/g;
 
-// GET /j/<code> (sets the session cookie, redirects to the phone page), then the page.
+// GET /j/<code>: it sets the session cookie and answers with the phone page (older
+// versions redirected to it: then the page is fetched too).
 async function join(phone, record, jar) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   try {
     const link = await get(config.url + phone.join, jar, agent);
     record.join_status = link.status;
     record.join_ms = link.ms;
-    if (link.status < 300 || link.status >= 400 || !link.location) {
-      throw new Error(`join link gave HTTP ${link.status}`);
-    }
-    const page = await get(new URL(link.location, config.url).href, jar, agent);
+    const redirected = link.status >= 300 && link.status < 400 && link.location;
+    if (link.status !== 200 && !redirected) throw new Error(`join link gave HTTP ${link.status}`);
+    const page = redirected ? await get(new URL(link.location, config.url).href, jar, agent) : link;
     record.page_status = page.status;
     record.page_ms = page.ms;
     record.page_wire_bytes = page.wire;

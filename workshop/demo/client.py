@@ -113,7 +113,8 @@ def join_participant(join_url: str, echo: Echo) -> str:
     requests, _ = _client_libraries()
     http = requests.Session()
     answer = _http(http.get, join_url, echo)
-    if answer.status_code != 302 or "session" not in http.cookies:
+    # The join link answers with the phone page itself (200); a redirect (302) is fine too.
+    if answer.status_code not in (200, 302) or "session" not in http.cookies:
         raise DemoError(f"joining with {join_url} gave HTTP {answer.status_code}")
     return cookie_header(http.cookies)
 

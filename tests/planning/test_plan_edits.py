@@ -23,7 +23,8 @@ from workshop.facilitation.stage_controls import set_locked
 from workshop.planning.messages import describe_change
 from workshop.planning.models import PlanChange
 from workshop.planning.services import PlanRefused, edit_plan, plan_history
-from workshop.plans import PlanError, plan_from_data
+from workshop.library.services import export_plan_toml
+from workshop.plans import PlanError, load_plan_file, plan_from_data
 from workshop.workshops.services import change_stage, close_workshop
 
 # A plan's data cannot be broken TOML: the editor builds data, not text.
@@ -258,6 +259,27 @@ def test_an_edited_plan_is_a_plan_the_loader_accepts(facilitator, workshop):
     plan = plan_from_data(stored, stored["slug"])
     assert plan.stages[2].title["es"] == "Lo que ya funciona"
     assert plan == workshop.plan
+
+
+def test_a_plan_edited_in_the_editor_exports_to_a_file_the_loader_accepts(facilitator, workshop, tmp_path):
+    """The editor and the library together: edit prompts, dots and the order of two stages,
+    export the plan as run to TOML, and load the file as `sessions/*.toml` are loaded."""
+    data = data_of(workshop)
+    stage_of(data, "signs")["prompt"]["es"] = "¿Cómo sabes que la espera es un problema en tu USF?"
+    stage_of(data, "try-next")["dots"] = 4
+    ids = [stage["id"] for stage in data["stages"]]
+    first, second = ids.index("barriers"), ids.index("deviants")
+    data["stages"][first], data["stages"][second] = data["stages"][second], data["stages"][first]
+    edit_plan(workshop, facilitator, data)
+    db.session.commit()
+    path = tmp_path / "edited-plan.toml"
+    path.write_text(export_plan_toml(workshop.plan), encoding="utf-8")
+    loaded = load_plan_file(path)
+    assert [stage.id for stage in loaded.stages] == [stage.id for stage in workshop.plan.stages]
+    assert loaded.stages[ids.index("deviants")].id == "barriers"
+    assert loaded.stages[1].prompt["es"].startswith("¿Cómo sabes que la espera")
+    assert next(stage.dots for stage in loaded.stages if stage.id == "try-next") == 4
+    assert loaded.stages == workshop.plan.stages
 
 
 def test_a_deleted_workshop_takes_its_history(facilitator, workshop):

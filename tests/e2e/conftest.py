@@ -3,6 +3,7 @@ Debian's Chromium (never a downloaded browser)."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -46,6 +47,17 @@ def workshop_command(*args: str, env: dict, **kwargs) -> subprocess.CompletedPro
         check=True,
         **kwargs,
     )
+
+
+def workshop_from_plan_text(server: dict, folder, plan_text: str, title: str, name: str = "plan") -> dict:
+    """`workshop new --json` on the test server with a plan written from `plan_text`:
+    the workshop's id, code, join_url, facilitator_url and screen_url."""
+    plan = folder / f"{name}.toml"
+    plan.write_text(plan_text)
+    done = workshop_command(
+        "new", "--plan", str(plan), "--title", title, "--owner", FACILITATOR[0], "--json", env=server["env"]
+    )
+    return json.loads(done.stdout)
 
 
 def log_in(page, base_url: str) -> None:

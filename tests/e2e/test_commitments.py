@@ -4,12 +4,16 @@ follow-up page (1366×768), which works without JavaScript."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import FACILITATOR, PHONE, PROJECTOR, log_in, open_console, workshop_command
+from tests.e2e.conftest import (
+    PHONE,
+    PROJECTOR,
+    log_in,
+    open_console,
+    workshop_from_plan_text,
+)
 
 PLAN = """
 title = { es = "Compromisos", en = "Commitments" }
@@ -38,20 +42,7 @@ LAPTOP = {"viewport": {"width": 1366, "height": 768}, "locale": "es-PY"}
 
 @pytest.fixture
 def created(server, tmp_path):
-    plan = tmp_path / "commitments.toml"
-    plan.write_text(PLAN)
-    done = workshop_command(
-        "new",
-        "--plan",
-        str(plan),
-        "--title",
-        "USF Capiatá",
-        "--owner",
-        FACILITATOR[0],
-        "--json",
-        env=server["env"],
-    )
-    return json.loads(done.stdout)
+    return workshop_from_plan_text(server, tmp_path, PLAN, "USF Capiatá", "commitments")
 
 
 def test_a_phone_commits_and_the_facilitator_follows_up(server, browser, screenshot, created):

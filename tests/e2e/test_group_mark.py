@@ -4,12 +4,16 @@ report lists the marked group under the mark's label."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import FACILITATOR, PHONE, PROJECTOR, open_console, workshop_command
+from tests.e2e.conftest import (
+    PHONE,
+    PROJECTOR,
+    open_console,
+    workshop_command,
+    workshop_from_plan_text,
+)
 
 MARK = "Cualquier unidad puede hacerlo con los mismos recursos"
 PLAN = f"""
@@ -40,20 +44,7 @@ LAPTOP = {"viewport": {"width": 1366, "height": 768}, "locale": "es-PY"}
 
 @pytest.fixture
 def created(server, tmp_path):
-    plan = tmp_path / "practices.toml"
-    plan.write_text(PLAN)
-    done = workshop_command(
-        "new",
-        "--plan",
-        str(plan),
-        "--title",
-        "USF Capiatá",
-        "--owner",
-        FACILITATOR[0],
-        "--json",
-        env=server["env"],
-    )
-    return json.loads(done.stdout)
+    return workshop_from_plan_text(server, tmp_path, PLAN, "USF Capiatá", "practices")
 
 
 def test_mark_a_practice_any_unit_could_do_and_find_it_in_the_report(server, browser, screenshot, created):

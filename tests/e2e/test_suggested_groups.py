@@ -3,12 +3,15 @@ accepts one renamed, ignores another; the room sees only the group accepted."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import FACILITATOR, PHONE, PROJECTOR, open_console, workshop_command
+from tests.e2e.conftest import (
+    PHONE,
+    PROJECTOR,
+    open_console,
+    workshop_from_plan_text,
+)
 
 PLAN = """
 title = { es = "Sugerencias", en = "Suggestions" }
@@ -40,20 +43,7 @@ LAPTOP = {"viewport": {"width": 1366, "height": 768}, "locale": "es-PY"}
 
 @pytest.fixture
 def created(server, tmp_path):
-    plan = tmp_path / "suggestions.toml"
-    plan.write_text(PLAN)
-    done = workshop_command(
-        "new",
-        "--plan",
-        str(plan),
-        "--title",
-        "USF Itauguá",
-        "--owner",
-        FACILITATOR[0],
-        "--json",
-        env=server["env"],
-    )
-    return json.loads(done.stdout)
+    return workshop_from_plan_text(server, tmp_path, PLAN, "USF Itauguá", "suggestions")
 
 
 def test_accept_a_suggested_group_and_ignore_another(server, browser, screenshot, created):

@@ -17,19 +17,8 @@ from typing import Any
 import tomli_w
 
 from workshop.plans import Plan, PlanError, plan_from_data
+from workshop.plans.loader import PLAN_FIELDS
 
-# The order a person reads a plan in; fields a later plan format adds go after these.
-PLAN_KEY_ORDER = (
-    "title",
-    "description",
-    "question",
-    "languages",
-    "prompt_languages",
-    "minutes",
-    "lanes",
-    "profile",
-    "stages",
-)
 LINE_LENGTH = 100
 BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 
@@ -37,7 +26,7 @@ BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 def ordered_plan_data(plan: Plan) -> dict[str, Any]:
     """The plan's data (without its slug: a file's slug is its name), in reading order."""
     data = {key: value for key, value in plan.to_data().items() if key != "slug"}
-    known = [key for key in PLAN_KEY_ORDER if key in data]
+    known = [key for key in PLAN_FIELDS if key in data]
     return {key: data[key] for key in [*known, *sorted(set(data) - set(known))]}
 
 

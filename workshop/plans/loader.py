@@ -321,7 +321,8 @@ STAGE_FIELDS = {
     "shortlist",
     "mark",
 }
-PLAN_FIELDS = {
+# A plan's top-level fields, in the order a person reads a plan (exported files follow it).
+PLAN_FIELDS = (
     "title",
     "description",
     "question",
@@ -329,9 +330,9 @@ PLAN_FIELDS = {
     "prompt_languages",
     "minutes",
     "lanes",
-    "stages",
     "profile",
-}
+    "stages",
+)
 
 
 def _read_lane_sets(data: dict, where: str, languages: tuple[str, ...]) -> dict[str, tuple[Lane, ...]]:
@@ -474,7 +475,7 @@ def plan_from_data(data: Any, slug: str, source: str = "") -> Plan:
         raise PlanError(f"{where}: a plan must be a TOML document", key="plan_document")
     data = {key: value for key, value in data.items() if key != "slug"}
     reader = _Reader(data, where)
-    reader.reject_unknown(PLAN_FIELDS)
+    reader.reject_unknown(set(PLAN_FIELDS))
     raw_languages = data.get("languages", list(LANGUAGES))
     if (
         not isinstance(raw_languages, list)

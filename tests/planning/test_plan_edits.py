@@ -20,10 +20,10 @@ from workshop.core.models import StageState
 from workshop.errors import NotAllowed
 from workshop.extensions import db
 from workshop.facilitation.stage_controls import set_locked
+from workshop.library.services import export_plan_toml
 from workshop.planning.messages import describe_change
 from workshop.planning.models import PlanChange
 from workshop.planning.services import PlanRefused, edit_plan, plan_history
-from workshop.library.services import export_plan_toml
 from workshop.plans import PlanError, load_plan_file, plan_from_data
 from workshop.workshops.services import change_stage, close_workshop
 

@@ -34,4 +34,4 @@ def test_the_timer_cannot_be_extended_beyond_three_hours(workshop, facilitator):
 def test_the_join_link_refuses_when_the_workshop_is_full(app, workshop):
     app.config["MAX_PARTICIPANTS"] = 2
     statuses = [app.test_client().get(f"/j/{workshop.code}").status_code for _ in range(3)]
-    assert statuses == [200, 200, 403]
+    assert statuses == [302, 302, 403]

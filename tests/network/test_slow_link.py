@@ -9,7 +9,7 @@ modulepreload 38.8 KB, 2.4–2.8 s, 3.4–4.7 s; now (the join link answers with
 instead of a redirect, a WebSocket first, the projector's styles out of the phone's
 stylesheet, stylesheets minified) 37.9–38.0 KB, 2.03–2.10 s, 2.95–3.01 s, 0.35–0.44 s on a
 quiet machine. Only the bytes are asserted: times vary with the machine's load (each round
-trip through the link costs 0.4 s, the bytes 20 ms per KB)."""
+trip through the link costs 0.4 s, the bytes 20 ms per KB).""""""
 
 from __future__ import annotations
 

@@ -11,13 +11,6 @@ import {
 import { Outbox, TapQueue } from "./outbox.js";
 import { Countdown } from "./timer.js";
 
-// Opened from the join link (/j/…), the page takes its own address (/p/…): a reload, a
-// bookmark and the service worker then use the phone page, not the join link.
-const canonical = document.querySelector('link[rel="canonical"]');
-if (canonical && new URL(canonical.href).pathname !== location.pathname) {
-  history.replaceState(history.state, "", canonical.href);
-}
-
 let state = readJSON("live-state");
 const workshopId = state.workshop.id;
 const outboxKey = `workshop:${workshopId}:outbox`;
@@ -840,25 +833,14 @@ function keepForOffline() {
   if (!("serviceWorker" in navigator) || !path.startsWith("/assets/")) return;
   const firstVisit = !navigator.serviceWorker.controller;
   navigator.serviceWorker.register(`/sw.js?v=${path.split("/")[2]}`, { scope: "/p/" })
-    .then(activeWorker)
-    .then((worker) => {
+    .then(() => navigator.serviceWorker.ready)
+    .then((registration) => {
       // Later visits go through the worker, which keeps them as they arrive.
-      if (!firstVisit || !worker) return;
+      if (!firstVisit) return;
       const assets = [...document.querySelectorAll('link[href^="/assets/"], script[src^="/assets/"]')]
         .map((node) => node.href || node.src);
-      worker.postMessage({ page: location.href, assets });
+      registration.active.postMessage({ page: location.href, assets });
     })
     .catch(() => {});
-}
-
-// The registration's worker once it is active. Not `serviceWorker.ready`: a page opened
-// from the join link (/j/…) stays, for the browser, outside the worker's scope (/p/) even
-// after taking its /p/ address, and `ready` never resolves for it.
-function activeWorker(registration) {
-  const worker = registration.active || registration.waiting || registration.installing;
-  if (!worker || worker.state === "activated") return worker;
-  return new Promise((resolve) => {
-    worker.addEventListener("statechange", () => { if (worker.state === "activated") resolve(worker); });
-  });
 }
 socket.once("connect", () => setTimeout(keepForOffline, 2000));

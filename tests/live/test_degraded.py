@@ -28,7 +28,7 @@ class TestRedisDown:
         )
         assert response.status_code == 302
         phone_http = app.test_client()
-        assert phone_http.get(f"/j/{workshop.code}").status_code == 200
+        assert phone_http.get(f"/j/{workshop.code}").status_code == 302
         phone = socketio.test_client(
             app,
             namespace=NAMESPACE,

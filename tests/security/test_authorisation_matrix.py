@@ -283,7 +283,7 @@ PAGES = {
 
 PAGE_TABLE = """
 page                      state    anonymous part  other removed screen fac   fac2  out
-GET /j/<code>             open     ok        ok    ok    403     ok     ok    ok    ok
+GET /j/<code>             open     ok        ok    ok    ok      ok     ok    ok    ok
 GET /j/<code>             closed   403       403   403   403     403    403   403   403
 GET /j/<code>             deleted  404       404   404   404     404    404   404   404
 GET /p/<code>             open     join      ok    join  403     join   join  join  join

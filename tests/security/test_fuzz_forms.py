@@ -154,7 +154,7 @@ def site(app, workshop, facilitator):
     """A phone that joined `workshop` and a facilitator's browser, logged in."""
     phone = app.test_client()
     phone.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    assert phone.get(f"/j/{workshop.code}").status_code == 200
+    assert phone.get(f"/j/{workshop.code}").status_code == 302
     console = app.test_client()
     assert console.post("/login", data=LOGIN).status_code == 302
     return {
@@ -256,7 +256,7 @@ def assert_still_serving(app, site) -> None:
     change_stage(workshop, site["facilitator"], 1)
     db.session.commit()
     phone = app.test_client()
-    assert phone.get(f"/j/{workshop.code}").status_code == 200
+    assert phone.get(f"/j/{workshop.code}").status_code == 302
     client_id = new_client_id()
     response = phone.post(
         f"/p/{workshop.code}/notes", data={"text": "sigue", "stage": "1", "client_id": client_id}

@@ -126,23 +126,15 @@ def join_by_link(code: str):
         return render_template(
             "workshops/home.html", needs_setup=False, code=code, join_error=error.message
         ), error.status
-    participant = _joined_participant(workshop)
-    if participant is None:
+    if _joined_participant(workshop) is None:
 
         def join(changes: Changes) -> Participant:
             participant = services.join_workshop(workshop, limit=current_app.config["MAX_PARTICIPANTS"])
             changes.participants()
             return participant
 
-        participant = run_change(workshop, join)
-        _remember_join(workshop, participant)
-    # The phone page itself, not a redirect to it: a redirect costs a round trip (0.4 s on
-    # a slow link). The page takes its own address, /p/<code>, at once (phone.js, from its
-    # canonical link), so a reload, a bookmark and the service worker use that one.
-    use_page_language(workshop.language)
-    if participant.removed_at is not None:
-        raise NotAllowed(_("The facilitator removed you from this workshop."))
-    return _phone_page(workshop, participant)
+        _remember_join(workshop, run_change(workshop, join))
+    return redirect(url_for("workshops.phone", code=workshop.code))
 
 
 def phone_view(view):
@@ -167,11 +159,6 @@ def phone_view(view):
 @code_lookups  # on the route itself: Flask-Limiter checks only the innermost of stacked limits
 @phone_view
 def phone(workshop: Workshop, participant: Participant):
-    return _phone_page(workshop, participant)
-
-
-def _phone_page(workshop: Workshop, participant: Participant) -> str:
-    """The phone's page, from the join link or its own address."""
     state = workshop_state(workshop, "participant", participant)
     return render_template(
         "workshops/phone.html",

@@ -486,8 +486,11 @@ def test_isolated_rendering_works_and_stops_on_timeout(app):
 
 
 def test_isolated_rendering_reports_running_out_of_memory(app):
+    # The renderer is warm (WeasyPrint loaded) before the ceiling is set, so the ceiling bounds
+    # what the report itself needs: a report of a few thousand notes cannot grow within 80 MB.
+    html = "".join(f"<p>Nota {number}: hola</p>" for number in range(3000))
     with pytest.raises(ReportError, match="memory|could not be made"):
-        render_pdf_isolated("<p>hola</p>", timeout=60, memory_mb=80)
+        render_pdf_isolated(html, timeout=60, memory_mb=80)
 
 
 def test_charts_escape_text_and_place_ideas():
@@ -561,3 +564,19 @@ def test_css_strings_cannot_break_out():
     assert str(css_string('Página "1" de 2; } @import url(x)')) == (
         '"P\\e1 gina \\22 1\\22  de 2\\3b  \\7d  \\40 import url\\28 x\\29 "'
     )
+
+
+def test_the_spare_renderer_renders_once_and_a_new_one_waits(app):
+    from workshop.reports import pdf as renderer
+
+    renderer.prepare_renderer()
+    spare = renderer._spare
+    assert spare is not None and spare.poll() is None  # warm, waiting for its request
+    output = render_pdf_isolated("<p>Con el de reserva.</p>", timeout=60)
+    assert "Con el de reserva." in " ".join(pdf_pages(output))
+    assert spare.wait(timeout=10) == 0  # that child rendered this report and exited
+    assert renderer._spare is not None and renderer._spare is not spare
+    waiting = renderer._spare
+    renderer._stop_spare()  # what happens at exit: end-of-file on its stdin
+    assert waiting.wait(timeout=10) == 0
+    assert renderer._spare is None

@@ -9,15 +9,19 @@ segments and symlinks that lead out of the folder. A refusal is logged and
 raised, so WeasyPrint skips that resource and goes on. User text is escaped by
 the template, so it cannot even ask; the fetcher is the second line.
 
-`render_pdf_isolated(html)` does the same in a child process (`python -m
-workshop.reports.pdf`) with a memory ceiling (RLIMIT_AS) and a wall-clock
-timeout, so a huge or hostile report cannot take the server down with it; the
-calling thread only waits (cooperatively under gevent, whose `subprocess` is
-patched). The child needs no Flask app: it gets the static folder's path.
+`render_pdf_isolated(html)` does the same in a child process (`main` below)
+with a memory ceiling (RLIMIT_AS) and a wall-clock timeout, so a huge or
+hostile report cannot take the server down with it; the calling thread only
+waits (cooperatively under gevent, whose `subprocess` is patched). The child
+needs no Flask app: it gets the static folder's path. A warm spare child (see
+`_renderer`) waits for the next report, so an export does not pay for importing
+WeasyPrint and loading fonts.
 """
 
 from __future__ import annotations
 
+import atexit
+import gc
 import json
 import logging
 import mimetypes
@@ -215,7 +219,8 @@ def render_pdf_isolated(
     `timeout` seconds; raises ReportError (a readable message) when it cannot finish.
 
     At most CONCURRENT_RENDERS run at once in this process; waiting for a free
-    slot counts against the same timeout.
+    slot counts against the same timeout. The child is the spare one when there is
+    one (see `_renderer`), and a new spare is started once this render is done.
     """
     request = json.dumps(
         {
@@ -229,16 +234,12 @@ def render_pdf_isolated(
     if not _slots.acquire(timeout=max(timeout, 0.001)):
         raise ReportError(_("Other reports are being made right now. Try again in a minute."))
     try:
+        child = _renderer()
         try:
-            result = subprocess.run(  # noqa: S603 - our own interpreter and module, no shell
-                [sys.executable, "-m", "workshop.reports.pdf"],
-                input=request,
-                capture_output=True,
-                timeout=max(deadline - time.monotonic(), 0.001),
-                env=_child_environment(),
-                check=False,
-            )
+            stdout, stderr = child.communicate(request, timeout=max(deadline - time.monotonic(), 0.001))
         except subprocess.TimeoutExpired:
+            child.kill()
+            child.communicate()
             log.warning("PDF rendering stopped after %s seconds", timeout)
             raise ReportError(
                 _(
@@ -249,12 +250,18 @@ def render_pdf_isolated(
             ) from None
     finally:
         _slots.release()
-    for line in result.stderr.decode("utf-8", "replace").splitlines():
+        _keep_spare()
+    return _pdf_or_error(child.returncode, stdout, stderr, memory_mb)
+
+
+def _pdf_or_error(returncode: int, stdout: bytes, stderr: bytes, memory_mb: int) -> bytes:
+    """The child's PDF, or the ReportError that says why there is none."""
+    for line in stderr.decode("utf-8", "replace").splitlines():
         if line.strip():
             log.warning("PDF renderer: %s", line)
-    if result.returncode == 0 and result.stdout.startswith(b"%PDF"):
-        return result.stdout
-    if result.returncode == EXIT_OUT_OF_MEMORY or result.returncode < 0:
+    if returncode == 0 and stdout.startswith(b"%PDF"):
+        return stdout
+    if returncode == EXIT_OUT_OF_MEMORY or returncode < 0:
         # MemoryError in Python, or a native library killed by a signal when an allocation or
         # a thread failed under the address-space limit.
         raise ReportError(
@@ -264,9 +271,68 @@ def render_pdf_isolated(
                 mb=memory_mb,
             )
         )
-    raise ReportError(
-        _("The PDF could not be made (renderer exit status %(status)s).", status=result.returncode)
+    raise ReportError(_("The PDF could not be made (renderer exit status %(status)s).", status=returncode))
+
+
+# One spare renderer per server process, started after its first report: a child that has
+# already imported WeasyPrint and loaded its fonts (about half a second) and waits for its one
+# request on stdin. Each child still renders a single report and exits, so nothing of one
+# report (or of its memory ceiling) carries over to the next; a spare whose parent dies reads
+# end-of-file and exits.
+_spare: subprocess.Popen[bytes] | None = None
+_spare_lock = threading.Lock()
+
+
+# The child imports this module rather than running it as `-m workshop.reports.pdf`: as
+# `__main__` the same render took about 10 % longer (bench/report.py; cause not pinned down).
+CHILD_COMMAND = ("-c", "import sys; from workshop.reports.pdf import main; sys.exit(main())")
+
+
+def _start_renderer() -> subprocess.Popen[bytes]:
+    return subprocess.Popen(  # noqa: S603 - our own interpreter and module, no shell
+        [sys.executable, *CHILD_COMMAND],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=_child_environment(),
     )
+
+
+def _renderer() -> subprocess.Popen[bytes]:
+    """The waiting spare if it is still alive, or a new child."""
+    global _spare
+    with _spare_lock:
+        child, _spare = _spare, None
+    if child is not None and child.poll() is None:
+        return child
+    if child is not None:
+        child.communicate()  # reap it and close its pipes
+    return _start_renderer()
+
+
+def prepare_renderer() -> None:
+    """Have a warm spare renderer waiting (a facilitator who opens a console will export)."""
+    _keep_spare()
+
+
+def _keep_spare() -> None:
+    global _spare
+    with _spare_lock:
+        if _spare is None or _spare.poll() is not None:
+            _spare = _start_renderer()
+
+
+@atexit.register
+def _stop_spare() -> None:
+    """Close the spare's stdin (it exits on end-of-file) and reap it."""
+    global _spare
+    with _spare_lock:
+        child, _spare = _spare, None
+    if child is not None:
+        try:
+            child.communicate(timeout=5)
+        except (subprocess.TimeoutExpired, OSError, ValueError):
+            child.kill()
 
 
 def _seconds(value: float) -> str:
@@ -283,11 +349,30 @@ def _limit_memory(memory_mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
+def _warm_up() -> None:
+    """Import WeasyPrint and load the fonts a report uses, before the request arrives."""
+    from weasyprint import HTML
+
+    HTML(string="<p>a <b>b</b> <i>c</i></p>").write_pdf()
+
+
 def main() -> int:
-    """Child process: a JSON request on stdin, the PDF on stdout, complaints on stderr."""
+    """Child process: a JSON request on stdin, the PDF on stdout, complaints on stderr.
+
+    The garbage collector is off for the render: the child renders one report and exits, the
+    renderer's objects live until then anyway, and collecting them cost a fifth of the render
+    (bench/report.py); the address-space ceiling still bounds the child.
+    """
     logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s", stream=sys.stderr)
+    _warm_up()
+    gc.collect()
+    gc.freeze()
+    gc.disable()
+    raw = sys.stdin.buffer.read()
+    if not raw:
+        return 0  # a spare whose parent went away or shut down
     try:
-        request = json.loads(sys.stdin.buffer.read().decode("utf-8"))
+        request = json.loads(raw.decode("utf-8"))
         _limit_memory(int(request["memory_mb"]))
         pdf = render_pdf(request["html"], request["base_url"], static_dir=request["static_dir"])
     except MemoryError:

@@ -24,8 +24,18 @@ from workshop.reports.formats import (
     report_commitments_csv,
     slugify,
 )
+from workshop.reports.pdf import prepare_renderer
 
 blueprint = Blueprint("reports", __name__)
+
+
+@blueprint.before_app_request
+def _warm_the_renderer() -> None:
+    """A facilitator opening a console exports from it later: have the PDF renderer ready,
+    so the first export of this process does not wait for WeasyPrint to load."""
+    if request.endpoint == "workshops.facilitate" and request.method == "GET":
+        prepare_renderer()
+
 
 # The print page shows only its own stylesheet and embedded images (the charts): no
 # script, no frame, no request anywhere else, whatever the notes contain.

@@ -30,7 +30,9 @@ from workshop.server import raise_open_files_limit
 log = logging.getLogger(__name__)
 
 TEMPLATE = resource_dir("deploy") / "haproxy.cfg"
-RESTART_DELAY = 1.0
+RESTART_DELAY = 1.0  # before starting a dead worker again; doubled while it keeps dying
+MAX_RESTART_DELAY = 30.0
+STEADY_SECONDS = 60.0  # a worker that ran this long before dying starts again at RESTART_DELAY
 
 
 class CannotServe(Exception):
@@ -86,16 +88,35 @@ class Worker:
     command: list[str]
     process: subprocess.Popen | None = None
     starts: int = 0
+    started_at: float = 0.0
+    quick_deaths: int = 0  # deaths in a row, each within STEADY_SECONDS of its start
+    restart_at: float | None = None  # when a dead worker is due to start again
 
     def start(self, env: dict[str, str]) -> None:
         # Our own command line (this Python, our CLI, ports we chose): no outside input.
         self.process = subprocess.Popen(self.command, env=env, start_new_session=True)  # noqa: S603
         self.starts += 1
+        self.started_at = time.monotonic()
+        self.restart_at = None
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
         if self.process is not None and self.process.poll() is None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.process.pid, sig)
+
+    def died(self) -> bool:
+        """True once, when the worker's process has stopped and no restart is planned yet."""
+        return self.process is not None and self.process.poll() is not None and self.restart_at is None
+
+    def plan_restart(self, now: float) -> float:
+        """Plan the next start: RESTART_DELAY after a death, doubling (up to MAX_RESTART_DELAY)
+        while the worker keeps dying soon after starting, so a broken setting does not make
+        the supervisor start a process every second forever. Returns the delay."""
+        ran_steadily = now - self.started_at >= STEADY_SECONDS
+        self.quick_deaths = 0 if ran_steadily else self.quick_deaths + 1
+        delay = min(RESTART_DELAY * 2 ** max(self.quick_deaths - 1, 0), MAX_RESTART_DELAY)
+        self.restart_at = now + delay
+        return delay
 
 
 def wait_until_serving(worker: Worker, timeout: float = 90.0) -> None:
@@ -139,20 +160,26 @@ class Supervisor:
         )
 
     def watch(self) -> None:
-        """Until stopped: start again any worker that died; stop all if the proxy died."""
+        """Until stopped: start again any worker that died (with backoff); stop all if the
+        proxy died. Never sleeps on one worker, so the others are still watched."""
         while not self.stopping:
-            time.sleep(0.5)
+            time.sleep(0.25)
             if self.proxy is not None and self.proxy.poll() is not None:
                 log.error("the proxy stopped (exit %s): stopping the workers", self.proxy.returncode)
                 break
+            now = time.monotonic()
             for worker in self.workers:
-                if worker.process is not None and worker.process.poll() is not None and not self.stopping:
+                if self.stopping:
+                    break
+                if worker.died():
+                    delay = worker.plan_restart(now)
                     log.warning(
-                        "worker on port %s stopped (exit %s); starting it again",
+                        "worker on port %s stopped (exit %s); starting it again in %g s",
                         worker.port,
-                        worker.process.returncode,
+                        worker.process.returncode if worker.process else None,
+                        delay,
                     )
-                    time.sleep(RESTART_DELAY)
+                elif worker.restart_at is not None and now >= worker.restart_at:
                     worker.start(self.env)
         self.stop()
 

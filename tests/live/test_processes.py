@@ -233,3 +233,29 @@ def test_the_proxy_configuration_names_every_process():
         ("w3", "5003"),
     ]
     assert "cookie WORKSHOP_PROCESS insert" in config and "option redispatch" in config
+
+
+def test_a_worker_that_keeps_dying_is_restarted_ever_more_slowly(tmp_path):
+    """A broken worker (here: one that exits at once) is started again after 1 s, then 2 s,
+    then 4 s…, not every second forever; a healthy worker beside it is left alone."""
+    import sys
+
+    from workshop.processes import Supervisor, Worker
+
+    broken = Worker(1, [sys.executable, "-c", "raise SystemExit(3)"])
+    healthy = Worker(2, [sys.executable, "-c", "import time; time.sleep(60)"])
+    supervisor = Supervisor("127.0.0.1", 0, [broken, healthy], tmp_path / "haproxy.cfg", dict(os.environ))
+    for worker in supervisor.workers:
+        worker.start(supervisor.env)
+    watcher = threading.Thread(target=supervisor.watch, daemon=True)
+    watcher.start()
+    try:
+        time.sleep(5.0)  # deaths at ~0 s, then restarts due at ~1 s and ~3 s (next at ~7 s)
+        assert broken.starts == 3
+        assert broken.quick_deaths >= 2
+        assert healthy.starts == 1 and healthy.process is not None and healthy.process.poll() is None
+    finally:
+        supervisor.stop()
+        watcher.join(timeout=20)
+    assert not watcher.is_alive()
+    assert healthy.process is not None and healthy.process.poll() is not None

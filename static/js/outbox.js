@@ -296,15 +296,17 @@ export class Outbox extends RetryQueue {
   }
 
   deliver(note) {
-    const { client_id, text, stage, lane } = note;
-    return this.send({ client_id, text, stage, lane: lane ?? null });
+    const { client_id, text, stage, stage_id, lane } = note;
+    // The stage's id finds it again if the facilitator moved stages while the note waited;
+    // notes queued before ids were sent carry only the position.
+    return this.send({ client_id, text, stage, stage_id: stage_id ?? null, lane: lane ?? null });
   }
 
   /** Queue a note; returns it, or null when nothing is left once cleaned. */
-  add({ text, stage, lane = null }) {
+  add({ text, stage, stageId = null, lane = null }) {
     const cleaned = cleanText(text);
     if (!cleaned) return null;
-    const note = { client_id: this.newId(), text: cleaned, stage, lane };
+    const note = { client_id: this.newId(), text: cleaned, stage, stage_id: stageId, lane };
     this.pending.push(note);
     this.save();
     this.flush();
@@ -355,7 +357,7 @@ export class Outbox extends RetryQueue {
     this.unsent.splice(index, 1);
     const again = {
       client_id: refused.code === "server" ? refused.client_id : this.newId(),
-      text: cleaned, stage: refused.stage, lane: refused.lane ?? null,
+      text: cleaned, stage: refused.stage, stage_id: refused.stage_id ?? null, lane: refused.lane ?? null,
     };
     this.retry.delete(again.client_id);
     this.pending.push(again);

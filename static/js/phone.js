@@ -368,6 +368,7 @@ function applyState(next) {
   renderQuestion(state);
   form.hidden = stage.kind !== "write";
   form.querySelector("input[name=stage]").value = stage.index;
+  form.querySelector("input[name=stage_id]").value = stage.id;
   if (stageChanged) renderLanes(stage);
   document.getElementById("private-hint").hidden = !stage.private;
   const hint = document.getElementById("stage-hint");
@@ -732,7 +733,7 @@ form.addEventListener("submit", (event) => {
   if (!textarea.value.trim()) return;
   if (textarea.value.trim().length > state.note_max_length) { updateCounter(); return; }
   const lane = form.querySelector("input[name=lane]:checked")?.value || null;
-  const note = outbox.add({ text: textarea.value, stage: state.stage.index, lane });
+  const note = outbox.add({ text: textarea.value, stage: state.stage.index, stageId: state.stage.id, lane });
   if (!note) {
     composeError.hidden = false;
     composeError.textContent = t("empty_note");

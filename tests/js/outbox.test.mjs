@@ -206,6 +206,28 @@ describe("Outbox", () => {
     assert.deepEqual(JSON.parse(storage.getItem(KEY)), []);
   });
 
+  test("a note carries its stage's id to the server, also when resent", async () => {
+    const clock = fakeClock();
+    const payloads = [];
+    let refuse = true;
+    const send = async (payload) => {
+      payloads.push(payload);
+      return refuse ? { ok: false, error: "not_allowed", message: "Cerrada." } : { ok: true, note: { id: 1 } };
+    };
+    const { outbox } = makeOutbox({ clock, send });
+    const note = outbox.add({ text: "idea", stage: 2, stageId: "works", lane: "social" });
+    await outbox.flush();
+    assert.equal(payloads[0].stage_id, "works", "the id finds the stage if stages moved meanwhile");
+    assert.equal(payloads[0].stage, 2);
+    refuse = false;
+    outbox.resend(note.client_id);
+    await outbox.flush();
+    assert.equal(payloads.at(-1).stage_id, "works");
+    outbox.add({ text: "sin id", stage: 1 });
+    await outbox.flush();
+    assert.equal(payloads.at(-1).stage_id, null, "a note queued without an id sends null");
+  });
+
   test("a note refused after server failures keeps its client id when resent", async () => {
     const clock = fakeClock();
     let broken = true;

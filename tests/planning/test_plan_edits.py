@@ -223,6 +223,33 @@ def test_input_follows_its_stage_when_stages_move(facilitator, workshop, make_pa
     assert any("moved from position 3 to 4" in line for line in lines), lines
 
 
+def test_a_note_queued_before_stages_moved_reaches_its_own_stage(facilitator, workshop, make_participant):
+    """A phone queues a note at "works" (position 2), goes offline; the facilitator swaps
+    "works" and "barriers"; the queued note, sent with its stage's id, lands on "works"."""
+    from workshop.board.services import add_note
+    from workshop.errors import InvalidInput
+
+    phone = make_participant(workshop)
+    change_stage(workshop, facilitator, 4)  # past both stages: either may still take notes
+    db.session.commit()
+    queued_at = 2
+    assert workshop.plan.stages[queued_at].id == "works"
+    data = data_of(workshop)
+    data["stages"][2], data["stages"][3] = data["stages"][3], data["stages"][2]
+    edit_plan(workshop, facilitator, data)
+    db.session.commit()
+    note, created = add_note(workshop, phone, "queued offline", "queued-1", queued_at, stage_id="works")
+    db.session.commit()
+    assert created and workshop.plan.stages[note.stage_index].id == "works" and note.stage_index == 3
+    # Without its id (an older queue), the position is all there is: it lands where "barriers" is now.
+    old, _new = add_note(workshop, phone, "an older queue", "queued-2", queued_at)
+    assert workshop.plan.stages[old.stage_index].id == "barriers"
+    with pytest.raises(InvalidInput, match="no such stage"):
+        add_note(workshop, phone, "gone", "queued-3", queued_at, stage_id="not-in-the-plan")
+    db.session.rollback()
+    assert db.session.scalar(select(Note).where(Note.client_id == "queued-3")) is None
+
+
 def test_an_edit_is_stored_versioned_and_kept_in_the_history(facilitator, workshop):
     before = data_of(workshop)
     version, revision = workshop.plan_version, workshop.revision

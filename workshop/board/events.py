@@ -39,6 +39,7 @@ def on_add_note(context: LiveContext, payload: dict) -> dict:
         payload.get("client_id"),
         payload.get("stage"),
         payload.get("lane"),
+        payload.get("stage_id"),
     )
     if created:
         announce_new_note(context, note)

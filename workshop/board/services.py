@@ -49,6 +49,17 @@ def clean_note_text(text: Any) -> str:
     return text
 
 
+def _stage_position(workshop: Workshop, stage_index: Any, stage_id: Any) -> Any:
+    """Where the stage a note was written for stands now: found by its id when one was
+    sent, else the position as sent (old phones' queues, the no-JavaScript form)."""
+    if stage_id is None or stage_id == "":
+        return stage_index
+    for index, stage in enumerate(workshop.plan.stages):
+        if stage.id == stage_id:
+            return index
+    raise InvalidInput(_("There is no such stage in this plan."))
+
+
 def _writable_stage(workshop: Workshop, stage_index: Any):
     stage_index = whole_number(stage_index, _l("The stage must be a number."))
     if not 0 <= stage_index < len(workshop.plan.stages):
@@ -64,13 +75,22 @@ def _writable_stage(workshop: Workshop, stage_index: Any):
 
 
 def add_note(
-    workshop: Workshop, actor: Actor, text: Any, client_id: Any, stage_index: Any, lane: Any = None
+    workshop: Workshop,
+    actor: Actor,
+    text: Any,
+    client_id: Any,
+    stage_index: Any,
+    lane: Any = None,
+    stage_id: Any = None,
 ) -> tuple[Note, bool]:
     """Store a note once; return it and whether it was new.
 
     A note may be sent to any write stage already reached, not only the
     current one: a phone that was offline while the facilitator moved on still
-    delivers what its owner typed. Raises InvalidInput or NotAllowed.
+    delivers what its owner typed. With `stage_id` (what phones send) the note
+    goes to that stage wherever it now stands, since the facilitator may have
+    moved stages while the note waited (`stage_index` is then ignored).
+    Raises InvalidInput or NotAllowed.
     """
     ensure_member(workshop, actor)
     if not isinstance(client_id, str) or not CLIENT_ID_PATTERN.match(client_id):
@@ -78,6 +98,7 @@ def add_note(
     existing = _note_by_client_id(workshop, client_id)
     if existing is not None:
         return _same_author_or_refuse(existing, actor), False
+    stage_index = _stage_position(workshop, stage_index, stage_id)
     stage = _writable_stage(workshop, stage_index)
     ensure_stage_takes_input(workshop, stage_index)
     text = clean_note_text(text)

@@ -42,6 +42,7 @@ class NoteForm(Form):
     text = TextAreaField(_l("Your note"), validators=[DataRequired(), Length(max=NOTE_MAX_LENGTH)])
     lane = HiddenField()
     stage = HiddenField()
+    stage_id = HiddenField()
     client_id = HiddenField()
 
 

@@ -199,6 +199,7 @@ def post_note(workshop: Workshop, participant: Participant):
             form.client_id.data,
             -1 if stage is None else stage,
             form.lane.data or None,
+            form.stage_id.data or None,
         )
         if created:
             announce_new_note(changes, note)

@@ -149,8 +149,9 @@ def live_event(
             contexts: list[LiveContext] = []  # one per attempt; the last one committed
 
             def attempt() -> dict:
-                # A retry starts from a fresh context: the rollback expired what was read.
-                context = current_context() if contexts else first
+                # Read inside the unit of work: what was read before it would be expired by
+                # its opening rollback and read again (twice the look-ups per note).
+                context = current_context()
                 contexts.append(context)
                 ack = handler(context, payload)
                 if then is not None:
@@ -162,9 +163,8 @@ def live_event(
                     payload = {}
                 if not isinstance(payload, dict):
                     raise InvalidInput(_("Malformed message."))
-                first = current_context()
                 if limit is not None:
-                    ensure_within_rate(_parse_limit(limit() if callable(limit) else limit), name, first)
+                    ensure_within_rate(_parse_limit(limit() if callable(limit) else limit), name, rate_key())
                 ack = commit_with_retries(attempt, writes=writes)
             except DomainError as error:
                 db.session.rollback()
@@ -186,8 +186,21 @@ def live_event(
     return decorate
 
 
-def ensure_within_rate(rate: RateLimitItem, name: str, context: LiveContext) -> None:
-    """Count one `name` event for this participant (or facilitator); raises RateLimited.
+def rate_key() -> str:
+    """Whom a connection's events are counted against, from its Socket.IO session alone
+    (no database read): the participant's id, or "f" and the facilitator's id."""
+    live = session.get("live")
+    if not live:
+        raise NotAllowed(_("Not connected to a workshop."))
+    if live["audience"] == "participant":
+        return str(live["participant"])
+    if live["audience"] == "facilitator" and current_user.is_authenticated:
+        return f"f{current_user.id}"
+    return "f0"
+
+
+def ensure_within_rate(rate: RateLimitItem, name: str, who: str) -> None:
+    """Count one `name` event for `who` (`rate_key`); raises RateLimited.
 
     The counters live where Flask-Limiter keeps its own (Redis with several processes);
     when that storage cannot be reached, this process's memory takes over (with a
@@ -195,8 +208,7 @@ def ensure_within_rate(rate: RateLimitItem, name: str, context: LiveContext) -> 
     """
     if not current_app.config.get("RATELIMIT_ENABLED", True):
         return
-    who = context.participant.id if context.participant else f"f{getattr(context.actor, 'id', 0)}"
-    keys = ("live", name, str(who))
+    keys = ("live", name, who)
     try:
         allowed = limiter.limiter.hit(rate, *keys)
         reset_at = limiter.limiter.get_window_stats(rate, *keys).reset_time if not allowed else 0

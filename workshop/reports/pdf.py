@@ -250,7 +250,7 @@ def render_pdf_isolated(
             ) from None
     finally:
         _slots.release()
-        _keep_spare()
+        prepare_renderer()
     return _pdf_or_error(child.returncode, stdout, stderr, memory_mb)
 
 
@@ -311,11 +311,8 @@ def _renderer() -> subprocess.Popen[bytes]:
 
 
 def prepare_renderer() -> None:
-    """Have a warm spare renderer waiting (a facilitator who opens a console will export)."""
-    _keep_spare()
-
-
-def _keep_spare() -> None:
+    """Have a warm spare renderer waiting, unless one already is (after each export, and
+    when a facilitator opens a console: they will export from it)."""
     global _spare
     with _spare_lock:
         if _spare is None or _spare.poll() is not None:

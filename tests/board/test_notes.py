@@ -14,6 +14,7 @@ from workshop.board.models import Note
 from workshop.database import is_transient_lock_error
 from workshop.errors import InvalidInput, NotAllowed, NotFound
 from workshop.extensions import db
+from workshop.facilitation.stage_controls import set_locked
 from workshop.workshops import services as workshops
 
 
@@ -28,6 +29,29 @@ def test_add_note_is_stored_once_per_client_id(workshop, participant):
     assert note.text == "Visitas casa por casa"
     count = db.session.scalar(select(func.count()).select_from(Note))
     assert count == 1
+
+
+def test_a_resend_is_acknowledged_after_the_stage_was_locked_or_the_workshop_closed(
+    workshop, participant, facilitator
+):
+    """What a phone queued and the server stored is acknowledged again on resend, whatever
+    changed since (the ack was lost): otherwise the phone would show it as refused."""
+    client_id = new_client_id()
+    note, _ = board.add_note(workshop, participant, "guardada", client_id, 1)
+    set_locked(workshop, facilitator, True)
+    db.session.commit()
+    again, created = board.add_note(workshop, participant, "", client_id, 1)
+    assert (again.id, created) == (note.id, False)
+    with pytest.raises(NotAllowed, match="closed this stage"):
+        board.add_note(workshop, participant, "nueva", new_client_id(), 1)
+    workshops.close_workshop(workshop, facilitator)
+    db.session.commit()
+    revision = workshop.revision
+    again, created = board.add_note(workshop, participant, "guardada", client_id, 1)
+    db.session.commit()
+    assert (again.id, created) == (note.id, False)
+    assert db.session.scalar(select(func.count()).select_from(Note)) == 1
+    assert workshop.revision == revision  # a resend changes nothing the room must hear of
 
 
 def test_concurrent_retries_store_one_note(app, workshop, participant):

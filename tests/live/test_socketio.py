@@ -3,7 +3,10 @@ facilitator in one workshop, a projector, and a stranger from another workshop."
 
 from __future__ import annotations
 
+import time
+
 import pytest
+from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy import func, select
 
 from tests.factories import new_client_id
@@ -241,6 +244,67 @@ def test_join_is_announced_to_facilitator(app, console, workshop):
     app.test_client().get(f"/j/{workshop.code}")
     [event] = received(console, "participants_changed")
     assert event["count"] == 1
+
+
+class TestCoalescedPresence:
+    """The console's counts follow a burst of notes once, after LIVE_PRESENCE_SECONDS,
+    not once per note (each refresh runs several counting queries)."""
+
+    @pytest.fixture
+    def app_config(self, app_config):
+        return {**app_config, "LIVE_COALESCE_SECONDS": 0.05, "LIVE_PRESENCE_SECONDS": 0.6}
+
+    def test_a_burst_of_notes_moves_the_console_counts_once(self, phone, console):
+        phones = [phone() for _ in range(3)]
+        socketio.sleep(0.8)  # the phones' arrival is counted too: let that refresh go out first
+        console.get_received(NAMESPACE)
+        first_sent = time.monotonic()
+        for number in range(6):
+            ack = phones[number % 3].emit(
+                "add_note", note_payload(f"nota {number}"), namespace=NAMESPACE, callback=True
+            )
+            assert ack["ok"] is True
+        heard: list[tuple[float, dict]] = []
+        while time.monotonic() < first_sent + 5 and not any(p["note_counts"].get("1") == 6 for _, p in heard):
+            socketio.sleep(0.02)
+            heard += [(time.monotonic(), p) for p in received(console, "presence")]
+        assert heard, "the console hears the new counts"
+        assert heard[0][0] - first_sent >= 0.6  # not at the 0.05 s of other refreshes
+        assert heard[-1][1]["note_counts"]["1"] == 6
+        assert len(heard) <= 2  # once per window, whatever the number of notes
+
+
+class TestNoteWritePath:
+    """What one note costs the database: one short write transaction, nothing read again
+    after its commit (what is announced is read inside it), the duplicate check left to
+    the unique index. The hot path of a room of phones (bench/fanout.py)."""
+
+    @pytest.fixture
+    def app_config(self, app_config):
+        return {**app_config, "LIVE_COALESCE_SECONDS": 30}  # no refresh during the count
+
+    def test_a_note_is_one_write_and_no_read_after_its_commit(self, app, phone, console):
+        one, two = phone(), phone()
+        statements: list[str] = []
+
+        def statement(conn, cursor, text, *args):
+            statements.append(" ".join(text.split())[:60])
+
+        def commit(conn):
+            statements.append("COMMIT")
+
+        sqlalchemy_event.listen(db.engine, "before_cursor_execute", statement)
+        sqlalchemy_event.listen(db.engine, "commit", commit)
+        try:
+            ack = one.emit("add_note", note_payload(), namespace=NAMESPACE, callback=True)
+        finally:
+            sqlalchemy_event.remove(db.engine, "before_cursor_execute", statement)
+            sqlalchemy_event.remove(db.engine, "commit", commit)
+        assert ack["ok"] is True and received(two, "note_added")[0]["note"]["id"] == ack["note"]["id"]
+        assert statements.count("COMMIT") == 1 and statements[-1] == "COMMIT", statements
+        writes = [text for text in statements if not text.startswith(("BEGIN", "SAVEPOINT", "RELEASE"))]
+        assert len(writes) <= 5, writes  # context, stage lock, insert, revision, commit
+        assert not any(text.startswith("SELECT note") for text in writes), writes
 
 
 class TestPostingRateLimit:

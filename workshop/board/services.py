@@ -22,7 +22,7 @@ from workshop.core.checks import identifier, storable_text, whole_number
 from workshop.core.clock import now
 from workshop.core.models import Participant, Workshop
 from workshop.core.stages import ensure_stage_takes_input
-from workshop.errors import InvalidInput, NotAllowed, NotFound
+from workshop.errors import DomainError, InvalidInput, NotAllowed, NotFound
 from workshop.extensions import db
 
 CLIENT_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -95,22 +95,21 @@ def add_note(
     ensure_member(workshop, actor)
     if not isinstance(client_id, str) or not CLIENT_ID_PATTERN.match(client_id):
         raise InvalidInput(_("The note has no valid client id."))
-    existing = _note_by_client_id(workshop, client_id)
-    if existing is not None:
+    try:
+        stage_index, text, lane = _checked_note(workshop, text, stage_index, lane, stage_id)
+    except DomainError:
+        # A resend of a note already stored is acknowledged, whatever changed since.
+        existing = _note_by_client_id(workshop, client_id)
+        if existing is None:
+            raise
         return _same_author_or_refuse(existing, actor), False
-    stage_index = _stage_position(workshop, stage_index, stage_id)
-    stage = _writable_stage(workshop, stage_index)
-    ensure_stage_takes_input(workshop, stage_index)
-    text = clean_note_text(text)
-    if lane is not None and lane != "" and stage.lane_label(lane, workshop.language) is None:
-        raise InvalidInput(_("This stage has no such lane."))
     participant = actor if isinstance(actor, Participant) else None
     note = Note(
         workshop_id=workshop.id,
         participant_id=participant.id if participant else None,
         client_id=client_id,
         stage_index=stage_index,
-        lane=lane or None,
+        lane=lane,
         text=text,
         author_name=participant.display_name if participant else None,
     )
@@ -118,14 +117,27 @@ def add_note(
         with db.session.begin_nested():
             db.session.add(note)
     except IntegrityError:
-        # The same client id arrived twice at once (a retry racing the original).
+        # The client id is taken: a resend of a stored note, or a retry racing the original.
+        # Found by the unique index rather than looked up first: most notes are new.
         existing = _note_by_client_id(workshop, client_id)
         if existing is None:
             raise
         return _same_author_or_refuse(existing, actor), False
     workshop.bump()
-    db.session.flush()
     return note, True
+
+
+def _checked_note(
+    workshop: Workshop, text: Any, stage_index: Any, lane: Any, stage_id: Any
+) -> tuple[int, str, str | None]:
+    """Where a new note goes and what it says, or InvalidInput / NotAllowed."""
+    stage_index = _stage_position(workshop, stage_index, stage_id)
+    stage = _writable_stage(workshop, stage_index)
+    ensure_stage_takes_input(workshop, stage_index)
+    text = clean_note_text(text)
+    if lane is not None and lane != "" and stage.lane_label(lane, workshop.language) is None:
+        raise InvalidInput(_("This stage has no such lane."))
+    return stage_index, text, lane or None
 
 
 def _note_by_client_id(workshop: Workshop, client_id: str) -> Note | None:

@@ -21,6 +21,21 @@ def get_workshop(workshop_id: int) -> Workshop:
     return workshop
 
 
+def workshop_with_participant(workshop_id: int, participant_id: int) -> tuple[Workshop, Participant | None]:
+    """The workshop and, if still in it, this participant, in one statement: what every
+    event from a phone needs first. Raises NotFound when there is no such workshop."""
+    if not 0 < workshop_id <= MAX_ID:
+        raise NotFound(_("There is no such workshop."))
+    row = db.session.execute(
+        select(Workshop, Participant)
+        .outerjoin(Participant, (Participant.workshop_id == Workshop.id) & (Participant.id == participant_id))
+        .where(Workshop.id == workshop_id)
+    ).first()
+    if row is None:
+        raise NotFound(_("There is no such workshop."))
+    return row[0], row[1]
+
+
 SCREEN_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")  # what `secrets.token_urlsafe` makes
 
 

@@ -8,8 +8,19 @@ from collections import OrderedDict
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint, false, func
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    String,
+    UniqueConstraint,
+    false,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
+from sqlalchemy.orm.attributes import set_committed_value
 
 from workshop.config import QUESTION_MAX_LENGTH
 from workshop.extensions import NEVER_REUSE_IDS, Model
@@ -138,12 +149,25 @@ class Workshop(Model):
         """Mark a change that is broadcast as a new state or note event: clients compare
         revisions to know which of two states is newer.
 
-        The increment happens in the database (`revision = revision + 1`) at the end of
-        the unit of work's flush, so two writers racing on PostgreSQL never produce the
-        same revision, and the row is held only from that update to the commit. Changes
-        that are not ordered against states (dots, ratings, joins) do not bump.
+        The increment happens in the database (`revision = revision + 1`), so two writers
+        racing on PostgreSQL never produce the same revision, and at once, returning the
+        new value: a broadcast then reads it without a query (a note costs one statement
+        fewer). The row is held from here to the commit, so call it as the unit of work's
+        last step. Changes that are not ordered against states (dots, ratings, joins) do
+        not bump.
         """
-        self.revision = type(self).revision + 1
+        session = object_session(self)
+        assert session is not None and self.id is not None, "bump a stored workshop"
+        increment = update(Workshop).where(Workshop.id == self.id).values(revision=Workshop.revision + 1)
+        connection = session.connection()  # Core, not the ORM's bulk update: nothing to synchronise
+        if connection.dialect.update_returning:
+            revision = connection.execute(increment.returning(Workshop.revision)).scalar_one()
+        else:  # SQLite before 3.35
+            connection.execute(increment)
+            revision = connection.execute(
+                select(Workshop.revision).where(Workshop.id == self.id)
+            ).scalar_one()
+        set_committed_value(self, "revision", revision)
 
 
 class Participant(Model):

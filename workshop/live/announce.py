@@ -25,7 +25,7 @@ class Announcements(Protocol):
 
     def state_changed(self, workshop: Workshop) -> None: ...
 
-    def note_event(self, workshop: Workshop, event: str, note: Note) -> None: ...
+    def note_event(self, workshop: Workshop, event: str, note: Note) -> Callable[[], None]: ...
 
     def clusters_changed(self, workshop: Workshop) -> None: ...
 
@@ -82,9 +82,11 @@ class Changes:
         self.then(lambda: announcements().commitments_changed(workshop))
 
     def note(self, event: str, note: Note) -> None:
-        """`note_added`, `note_updated` or `note_deleted`, to whoever may see the note."""
-        workshop = self.workshop
-        self.then(lambda: announcements().note_event(workshop, event, note))
+        """`note_added`, `note_updated` or `note_deleted`, to whoever may see the note.
+
+        Call it once the note is flushed: the message is read now, inside the unit of work.
+        """
+        self.then(announcements().note_event(self.workshop, event, note))
 
     def refresh(self, what: str) -> None:
         """A coalesced refresh: `facilitator` or `screen` state, or `vote_progress`."""

@@ -29,7 +29,12 @@ from limits.strategies import FixedWindowRateLimiter
 
 from workshop.accounts.models import Facilitator
 from workshop.core.checks import identifier
-from workshop.core.lookups import get_workshop, participant_for_token, workshop_for_screen
+from workshop.core.lookups import (
+    get_workshop,
+    participant_for_token,
+    workshop_for_screen,
+    workshop_with_participant,
+)
 from workshop.core.models import Participant
 from workshop.database import commit_with_retries
 from workshop.errors import DomainError, InvalidInput, NotAllowed, RateLimited
@@ -96,23 +101,25 @@ def current_context() -> LiveContext:
     live = session.get("live")
     if not live:
         raise NotAllowed(_("Not connected to a workshop."))
-    workshop = get_workshop(live["workshop"])
-    if live["audience"] != "facilitator":
-        use_page_language(workshop.language)
+    audience = live["audience"]
     actor: Facilitator | Participant | None = None
-    if live["audience"] == "facilitator":
+    if audience == "participant":  # most events: the two rows in one statement
+        workshop, actor = workshop_with_participant(live["workshop"], live["participant"])
+    else:
+        workshop = get_workshop(live["workshop"])
+    if audience != "facilitator":
+        use_page_language(workshop.language)
+    if audience == "facilitator":
         # The login is checked again on every event: logging out revokes it (accounts).
         if not current_user.is_authenticated:
             raise NotAllowed(_("Log in as a facilitator."))
         actor = current_user._get_current_object()
-    elif live["audience"] == "screen":
+    elif audience == "screen":
         if live.get("token") != workshop.screen_token:
             raise NotAllowed(_("This projector link is not valid."))
-    elif live["audience"] == "participant":
-        actor = db.session.get(Participant, live["participant"])
-        if actor is None or actor.removed_at is not None:
-            raise NotAllowed(_("You are no longer part of this workshop."))
-    return LiveContext(workshop, audience=live["audience"], actor=actor)
+    elif actor is None or actor.removed_at is not None:
+        raise NotAllowed(_("You are no longer part of this workshop."))
+    return LiveContext(workshop, audience=audience, actor=actor)
 
 
 def everyone(context: LiveContext) -> None:

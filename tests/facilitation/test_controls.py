@@ -10,6 +10,7 @@ import time
 from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import func, select
 
 from tests import factories
 from tests.factories import CLUSTER, VOTE, count, dot, move, new_client_id, note, private_workshop, refused
@@ -371,3 +372,19 @@ def test_participation_counts_only(vote_room):
     ]
     assert all(set(s) == {"index", "kind", "count"} for s in result["stages"])
     assert set(result) == {"online", "stages"}
+
+
+def test_console_counts_count_every_live_note_per_stage(vote_room, facilitator):
+    """The console's note counts: every note not withdrawn, the facilitator's and hidden ones
+    included, next to the same participation, all from one statement."""
+    w = vote_room.workshop
+    stored = db.session.execute(
+        select(Note.stage_index, func.count()).where(Note.workshop_id == w.id).group_by(Note.stage_index)
+    ).all()
+    withdrawn = vote_room.notes.works1
+    board.delete_note(w, facilitator, withdrawn.id)
+    db.session.commit()
+    expected = {str(stage): n - (stage == withdrawn.stage_index) for stage, n in stored}
+    both = counts.console_counts(w)
+    assert both == {"participation": counts.participation(w), "note_counts": expected}
+    assert both["note_counts"] and sum(both["note_counts"].values()) == sum(n for _, n in stored) - 1

@@ -11,14 +11,14 @@ from flask import current_app
 
 from workshop.audiences.state import workshop_state
 from workshop.board.models import Note
-from workshop.board.services import note_counts_by_stage, note_data
+from workshop.board.services import note_data
 from workshop.clustering.services import clusters_with_notes
 from workshop.commitments.services import commit_view
 from workshop.core.lookups import participant_count
 from workshop.core.models import Workshop
 from workshop.core.stages import is_hidden_from_room, visible_to
 from workshop.extensions import db, socketio
-from workshop.facilitation.counts import participation
+from workshop.facilitation.counts import console_counts
 from workshop.facilitation.spotlight import spotlight_data
 from workshop.live import NAMESPACE
 from workshop.live.rooms import AUDIENCES, audience_room, participant_room
@@ -157,8 +157,7 @@ def presence(workshop: Workshop) -> dict:
     console's counts moving during a writing stage, where nothing else refreshes them."""
     return {
         "participant_count": participant_count(workshop),
-        "participation": participation(workshop),
-        "note_counts": {str(k): v for k, v in note_counts_by_stage(workshop).items()},
+        **console_counts(workshop),  # participation, note_counts
         "revision": workshop.revision,
     }
 

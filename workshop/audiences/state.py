@@ -17,7 +17,7 @@ from flask_babel import force_locale
 from sqlalchemy import func, or_, select
 
 from workshop.board.models import Note
-from workshop.board.services import note_counts_by_stage, note_data
+from workshop.board.services import note_data
 from workshop.clustering.services import clusters_with_notes, source_stage_indexes
 from workshop.commitments.services import commit_view, own_commitment_ids
 from workshop.config import NOTE_MAX_LENGTH
@@ -27,7 +27,7 @@ from workshop.core.models import Participant, Workshop
 from workshop.core.stages import private_stage_indexes, stage_state, visible_to
 from workshop.delivery.lan import join_base_url
 from workshop.extensions import db
-from workshop.facilitation.counts import participation
+from workshop.facilitation.counts import console_counts
 from workshop.facilitation.spotlight import spotlight_data
 from workshop.facilitation.timer import timer_data
 from workshop.plans import Stage
@@ -293,8 +293,7 @@ def workshop_state(
         **stage_view(workshop, workshop.current_stage, audience, participant),
     }
     if audience == "facilitator":
-        state["note_counts"] = {str(k): v for k, v in note_counts_by_stage(workshop).items()}
-        state["participation"] = participation(workshop)
+        state.update(console_counts(workshop))  # note_counts, participation
         state["ranking"] = ranking(workshop)
     elif audience == "screen" and workshop.stage.kind in ("vote", "rate"):
         visible = {note["id"] for note in state["notes"]}

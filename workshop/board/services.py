@@ -12,7 +12,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from workshop.board.models import Note
@@ -210,15 +210,6 @@ def stage_notes(
     if only_participant is not None:
         query = query.where(Note.participant_id == only_participant.id)
     return list(db.session.scalars(query.order_by(Note.created_at, Note.id)))
-
-
-def note_counts_by_stage(workshop: Workshop) -> dict[int, int]:
-    rows = db.session.execute(
-        select(Note.stage_index, func.count())
-        .where(Note.workshop_id == workshop.id, Note.deleted_at.is_(None))
-        .group_by(Note.stage_index)
-    )
-    return {stage_index: count for stage_index, count in rows}
 
 
 def note_data(note: Note, mine: bool = False) -> dict[str, Any]:

@@ -50,6 +50,8 @@ from workshop.workshops.services import change_stage
 IDEAS, MERGE, SHORTLIST, RATE, PILOT = 1, 2, 3, 4, 5
 ARTIFACTS = ROOT / "artifacts" / "report"
 CSS_URL = DEFAULT_BASE_URL + "static/reports/report.css"
+DOTS_URL = DEFAULT_BASE_URL + "static/reports/toc-dots.svg"  # the contents' dotted rule, from the CSS
+STYLE_URLS = [CSS_URL, DOTS_URL]
 
 MARKUP_NOTE = "<b>HTML</b> & <script>x</script>"
 FILE_IMG = '<img src="file:///etc/passwd">'
@@ -251,8 +253,8 @@ def test_pdf_tells_the_workshop_in_order(run_workshop, no_network, caplog):
     records = " ".join(pages[dict(sections)["Appendix: voting and rating records"] - 1 :])
     assert "P1" in records and "P3" in records and "1 ×2" in records
 
-    # Only our stylesheet was asked for and served; nothing touched the network.
-    assert [(r.url, r.served) for r in fetcher.requests] == [(CSS_URL, True)]
+    # Only our stylesheet (and the image it names) was asked for and served; no network.
+    assert [(r.url, r.served) for r in fetcher.requests] == [(url, True) for url in STYLE_URLS]
     assert no_network == []
 
 
@@ -268,7 +270,7 @@ def test_user_text_cannot_fetch_files_or_network(run_workshop, no_network, caplo
     assert "<script>" not in html
     assert "<link rel=stylesheet" not in html
     assert seen == fetcher.requests
-    assert [r.url for r in fetcher.requests] == [CSS_URL]
+    assert [r.url for r in fetcher.requests] == STYLE_URLS
     static = Path(current_app.static_folder).resolve() / "reports"
     assert all(r.served and Path(r.path).is_relative_to(static) for r in fetcher.requests)
     assert no_network == []
@@ -410,7 +412,7 @@ def test_report_of_an_empty_workshop(make_workshop, no_network):
     assert "No idea has been grouped, voted or rated yet." in text
     assert "No notes yet." in text and "No idea was set aside." in text
     assert "<svg" not in html  # no chart without ratings or closed votes
-    assert [r.url for r in fetcher.requests] == [CSS_URL]
+    assert [r.url for r in fetcher.requests] == STYLE_URLS
 
 
 def test_single_notes_voted_on_are_ideas(make_workshop, make_participant, facilitator, plans_dir):

@@ -588,6 +588,7 @@ function showStageCounts() {
 function showCounts() {
   $("participant-count").textContent = t("participants", { count: state.participant_count });
   $("note-count").textContent = t("notes_count", { count: state.note_count });
+  $("note-count").hidden = state.stage.kind === "commit"; // its panel counts commitments
 }
 
 /**

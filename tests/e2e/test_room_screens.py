@@ -244,6 +244,8 @@ def test_commit(pages, room):
     show(room, REFORM_COMMIT)
     look_at_stage(pages, room, "commit", set())
     expect(pages["projector-1920x1080"].locator(".commit-card").first).to_be_visible()
+    # The console counts commitments here, not notes (it said "0 notas" beside them).
+    expect(pages["console-1366x768"].locator("#note-count")).to_be_hidden()
 
 
 def test_pages_turn_by_themselves_and_a_new_note_comes_first(browser, pages, room):

@@ -441,8 +441,8 @@ function renderRanking() {
     const row = spotMark(el("tr", entry.decision ? `decided ${entry.decision}` : ""), entry.type, entry.id);
     const idea = el("td", null, entry.title);
     idea.append(" ", spotlightButton(entry.type, entry.id));
-    row.append(el("td", "rank", `${entry.rank}${entry.tied ? ` (${t("tie")})` : ""}`),
-      idea, el("td", "muted", entry.reason));
+    const rank = entry.tied ? `${entry.rank} (${t("tie")})` : String(entry.rank);
+    row.append(el("td", "rank", rank), idea, el("td", "muted", entry.reason));
     const choice = el("select");
     choice.setAttribute("aria-label", `${t("decision")}: ${entry.title}`);
     for (const [value, label] of [["", t("undecided")], ["selected", t("selected")], ["set_aside", t("set_aside")]]) {

@@ -15,25 +15,32 @@ from workshop.extensions import db
 
 def get_workshop(workshop_id: int) -> Workshop:
     """Raises NotFound when there is no such workshop (or the id cannot be one)."""
-    workshop = db.session.get(Workshop, workshop_id) if 0 < workshop_id <= MAX_ID else None
-    if workshop is None:
-        raise NotFound(_("There is no such workshop."))
-    return workshop
+    return _found(db.session.get(Workshop, workshop_id) if _may_exist(workshop_id) else None)
 
 
 def workshop_with_participant(workshop_id: int, participant_id: int) -> tuple[Workshop, Participant | None]:
     """The workshop and, if still in it, this participant, in one statement: what every
     event from a phone needs first. Raises NotFound when there is no such workshop."""
-    if not 0 < workshop_id <= MAX_ID:
+    row = None
+    if _may_exist(workshop_id):
+        row = db.session.execute(
+            select(Workshop, Participant)
+            .outerjoin(
+                Participant, (Participant.workshop_id == Workshop.id) & (Participant.id == participant_id)
+            )
+            .where(Workshop.id == workshop_id)
+        ).first()
+    return _found(row[0] if row else None), (row[1] if row else None)
+
+
+def _may_exist(workshop_id: int) -> bool:
+    return 0 < workshop_id <= MAX_ID  # beyond what the database stores: not looked up
+
+
+def _found(workshop: Workshop | None) -> Workshop:
+    if workshop is None:
         raise NotFound(_("There is no such workshop."))
-    row = db.session.execute(
-        select(Workshop, Participant)
-        .outerjoin(Participant, (Participant.workshop_id == Workshop.id) & (Participant.id == participant_id))
-        .where(Workshop.id == workshop_id)
-    ).first()
-    if row is None:
-        raise NotFound(_("There is no such workshop."))
-    return row[0], row[1]
+    return workshop
 
 
 SCREEN_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")  # what `secrets.token_urlsafe` makes

@@ -11,6 +11,7 @@ import re
 from html import unescape
 
 from tests.factories import reform_workshop
+from workshop.extensions import db
 from workshop.reports.data import build_report
 from workshop.reports.render import note_number, report_html
 
@@ -62,3 +63,48 @@ def test_notes_are_grouped_by_stage_then_lane_in_plan_order(
         assert len(lanes) == len(set(lanes))  # each lane once per stage
         if set(lanes) <= set(order):
             assert lanes == sorted(lanes, key=order.index)
+
+
+def findings_of(html: str) -> str:
+    start = html.index('<h1 id="findings">')
+    return html[start : html.index('<h1 id="set-aside">')]
+
+
+def test_findings_quote_a_few_notes_per_group_and_the_appendix_has_them_all(
+    facilitator, make_workshop, make_participant, plans_dir
+):
+    """Findings by lane quote the first notes of each group (all of them when only one would be
+    left out); the traceability appendix prints every note once, whole."""
+    extras = tuple(f"Nota extra número {number:02d} sobre turnos" for number in range(8))
+    run = reform_workshop(facilitator, extra_notes=extras)
+    # Three of the extra notes go into group A (4 + 2 notes); the other five stay loose in "usf".
+    for number in range(3):
+        run.notes[f"extra{number}"].cluster_id = run.clusters["A"]
+    db.session.commit()
+    report = build_report(run.workshop)
+    html = report_html(report)
+    findings, appendix = findings_of(html), appendix_of(html)
+
+    [group_a] = re.findall(r"<h3>Turnos y agenda .*?</div>", findings, re.S)
+    quoted = re.findall(r"<li>(.*?)</li>", group_a, re.S)
+    assert len(quoted) == 3 and quoted[0].startswith("Turnos por teléfono")  # the first written
+    assert "· 5 notes" in group_a and "and 2 more notes in the appendix, under idea 1" in group_a
+
+    [loose_usf] = [g for g in re.findall(r"<h3>Not grouped .*?</div>", findings, re.S) if "extra" in g]
+    assert re.findall(r"<li>(.*?)</li>", loose_usf, re.S) == [extras[3], extras[4], extras[5]]
+    assert "· 5 notes" in loose_usf and "and 2 more notes in the appendix" in loose_usf
+
+    # Small groups are shown whole and say nothing more; every note is in the appendix once.
+    [group_b] = re.findall(r"<h3>Insumos y medicamentos .*?</div>", findings, re.S)
+    assert len(re.findall(r"<li>", group_b)) == 2 and "more note" not in group_b
+    for text in extras:
+        assert appendix.count(text) == 1
+    assert sum(html.count(text) for text in extras) == 8 + 1 + 3  # appendix, group A, loose
+
+
+def test_spanish_findings_point_to_the_appendix(facilitator, make_workshop, make_participant, plans_dir):
+    extras = tuple(f"Nota suelta {number}" for number in range(6))
+    run = reform_workshop(facilitator, extra_notes=extras, language="es")
+    findings = findings_of(report_html(build_report(run.workshop)))
+    assert "y 3 notas más en el anexo" in findings
+    assert "con hasta 3 de sus notas en las palabras de quienes participaron" in findings

@@ -31,6 +31,7 @@ TEMPLATE = "reports/report.html"
 STYLESHEET = "/static/reports/report.css"  # served to WeasyPrint by pdf.StaticFileFetcher
 QUOTE_LENGTH = 180  # key messages quote notes up to this length; the appendix has them whole
 QUOTES_PER_IDEA = 2
+QUOTES_PER_GROUP = 3  # findings by lane quote this many notes of a group; the appendix has them all
 MAX_NUMBER_DIGITS = 7  # the widest note-number column the stylesheet has (.digits-1 … .digits-7)
 
 
@@ -85,6 +86,8 @@ def report_context(report: Mapping[str, Any]) -> dict[str, Any]:
         "axes": axes,
         "quadrant_words": quadrant_words,
         "idea_of_cluster": idea_of_cluster,
+        "quotes_per_group": QUOTES_PER_GROUP,
+        "findings": [_lane_findings(lane, notes, idea_of_cluster) for lane in report["findings"]],
         "key_ideas": [_with_quotes(idea, notes) for idea in report["key_ideas"]],
         "counts": {
             "participants": workshop["participants"],
@@ -193,6 +196,32 @@ def _with_quotes(idea: Mapping[str, Any], notes: Mapping[int, Any]) -> dict[str,
         "quotes": [_quote(text) for text in texts[:QUOTES_PER_IDEA]],
         "more": max(0, len(texts) - QUOTES_PER_IDEA),
     }
+
+
+def _lane_findings(
+    lane: Mapping[str, Any], notes: Mapping[int, Any], idea_of_cluster: Mapping[int, Any]
+) -> dict[str, Any]:
+    """One lane of "Findings by lane" as printed: each group with its idea and a few quotes.
+
+    An evidence brief quotes; the record is the traceability appendix, which prints every note
+    whole under its idea with its stage, prompt and evidence id. Printing every note in both
+    places doubled the report (and its rendering time) without telling the reader anything new.
+    """
+    return {
+        **lane,
+        "groups": [
+            {**group, "idea": idea_of_cluster.get(group["cluster"]), **_quoted(group["notes"], notes)}
+            for group in lane["groups"]
+        ],
+        "loose": _quoted(lane["loose"], notes) if lane["loose"] else None,
+    }
+
+
+def _quoted(note_ids: list[int], notes: Mapping[int, Any]) -> dict[str, Any]:
+    """The first notes written of a group, whole, and how many the appendix has besides: all of
+    them when only one would be left out (a line saying "1 more" is as long as the note)."""
+    shown = note_ids if len(note_ids) <= QUOTES_PER_GROUP + 1 else note_ids[:QUOTES_PER_GROUP]
+    return {"count": len(note_ids), "quotes": [notes[i] for i in shown], "more": len(note_ids) - len(shown)}
 
 
 def _by_stage(notes: list[Mapping[str, Any]], stages: Mapping[int, Any]) -> list[dict[str, Any]]:

@@ -9,7 +9,7 @@ whose every non-alphanumeric character is a CSS escape.
 
 Order (DOMAIN.md, "What the report for government partners contains"): cover
 with contents, key messages, question and method, ranked ideas with the 2×2
-and the dots, findings by lane, ideas set aside, limitations, and the
+and the dots, findings by lane (quotes), ideas set aside, limitations, and the
 traceability appendix (each idea → its notes → the stage and prompt they
 answered), ending with the anonymous voting and rating records.
 """

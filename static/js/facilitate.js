@@ -78,6 +78,7 @@ function noteChip(note) {
   const label = el("label", "pick");
   const box = el("input");
   box.type = "checkbox";
+  box.id = `pick-${note.id}`; // an id keeps the keyboard on it across a redraw (renderStage)
   box.checked = selected.has(note.id);
   box.addEventListener("change", () => {
     if (box.checked) selected.add(note.id); else selected.delete(note.id);

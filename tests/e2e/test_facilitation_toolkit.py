@@ -172,3 +172,33 @@ def test_write_reveal_cluster_vote_rate_rank(server, browser, screenshot, toolki
     rows.nth(1).locator("select").select_option("selected")
     expect(console.locator("table.ranking tr.selected")).to_have_count(1)
     screenshot(console, "toolkit-console-ranking")
+
+
+def test_a_redraw_keeps_the_keyboard_on_the_note_being_picked(server, browser, toolkit_workshop):
+    """A state that arrives while the facilitator picks notes by keyboard (here: a co-facilitator
+    sets the question) redraws the board; the focused box must still take the next Space."""
+    created = toolkit_workshop
+    console = browser.new_context(**DESKTOP).new_page()
+    open_console(console, server["url"], created["facilitator_url"])
+    phone = browser.new_context(**PHONE).new_page()
+    phone.goto(created["join_url"])
+    expect(phone.locator("#conn")).to_have_attribute("data-state", "online")
+    for idea in IDEAS[0]:
+        phone.fill("#note-text", idea)
+        phone.locator("#send").tap()
+    expect(phone.locator("#my-notes .note.sent")).to_have_count(2)
+    console.click("#reveal")
+    console.click("#next-stage")
+    box = console.locator(".loose .note", has_text=IDEAS[0][1]).locator("input")
+    box.focus()
+
+    colleague = browser.new_context(**DESKTOP).new_page()
+    open_console(colleague, server["url"], created["facilitator_url"])
+    colleague.locator("#question-edit summary").click()
+    colleague.fill("#question-text", "¿Cómo acortamos la espera?")
+    colleague.locator("#question-form button[type=submit]").click()
+    expect(console.locator("#question")).to_have_text("¿Cómo acortamos la espera?")  # redrawn
+
+    expect(box).to_be_focused()
+    console.keyboard.press("Space")
+    expect(box).to_be_checked()

@@ -205,8 +205,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--async-mode",
         choices=["threading", "gevent", "both"],
-        default="threading",
-        help="server stack of `app` and `pyrelay` (both: one target each)",
+        default="gevent",
+        help="stack of `app` and `pyrelay` (both: one target each; default gevent, as `workshop serve`)",
     )
     parser.add_argument("--transport", choices=["websocket", "polling"], default="websocket")
     parser.add_argument("--workers", type=int, default=2, help="load-generator processes")

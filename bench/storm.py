@@ -240,8 +240,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--async-mode",
         choices=["threading", "gevent", "both"],
-        default="threading",
-        help="the app's server stack",
+        default="gevent",
+        help="the app's server stack (default gevent, as `workshop serve`)",
     )
     parser.add_argument("--transport", choices=["websocket", "polling"], default="websocket")
     parser.add_argument(

@@ -110,6 +110,10 @@ const taps = new TapQueue({
 
 // Notes of the current stage the server has confirmed, by client id.
 let stageNotes = new Map();
+// How many of the room's notes the page keeps: the latest, as many as a state brings
+// (`notes_window`), more once the person asks for earlier ones. Unbounded, a phone in a
+// room of hundreds grew by a note a second and redrew them all on each new one.
+let roomWindow = 30;
 const boardSection = document.getElementById("board");
 const countdown = new Countdown(document.getElementById("timer"));
 const reviewBox = document.getElementById("review");
@@ -122,8 +126,24 @@ function upsertNote(note) {
   if (note.mine) rememberMine(note.client_id);
   if (note.stage !== state.stage.index) return;
   const known = stageNotes.get(note.client_id);
-  stageNotes.set(note.client_id, { ...note, mine: note.mine || mine.has(note.client_id) || Boolean(known?.mine) });
-  renderNotes();
+  const stored = { ...note, mine: note.mine || mine.has(note.client_id) || Boolean(known?.mine) };
+  stageNotes.set(note.client_id, stored);
+  if (isMine(stored)) {
+    renderNotes();
+  } else {
+    keepRoomWindow();
+    renderRoom();
+  }
+}
+
+/** Drop the room's oldest notes beyond the window (never the person's own): they stay on
+ * the server, behind "earlier notes". */
+function keepRoomWindow() {
+  const others = [...stageNotes.values()].filter((note) => !isMine(note));
+  if (others.length <= roomWindow) return;
+  others.sort((a, b) => a.id - b.id);
+  for (const note of others.slice(0, others.length - roomWindow)) stageNotes.delete(note.client_id);
+  state.notes_complete = false;
 }
 
 function removeNote(noteId) {
@@ -414,6 +434,7 @@ function renderView(view) {
     renderMine();
   } else {
     stageNotes = new Map(view.notes.map((note) => [note.client_id, note]));
+    roomWindow = view.notes_window || roomWindow;
     renderNotes();
   }
   renderTapStatus();
@@ -458,12 +479,14 @@ function groupCard(view, title, ids, extra, spot) {
 
 /** The room's earlier notes, for a phone that got only the latest with its state. */
 async function loadEarlierNotes() {
-  const ids = [...stageNotes.values()].map((note) => note.id).filter(Boolean);
+  // Before the oldest of the room's notes shown: the person's own may be older still.
+  const ids = [...stageNotes.values()].filter((note) => !isMine(note)).map((note) => note.id);
   const before = ids.length ? Math.min(...ids) : undefined;
   const ack = await request(socket, "notes", { stage: state.stage.index, before }).catch(() => null);
   if (!ack || !ack.ok) return;
-  const older = new Map(ack.notes.map((note) => [note.client_id, note]));
-  stageNotes = new Map([...older, ...stageNotes]);
+  const older = ack.notes.filter((note) => !stageNotes.has(note.client_id));
+  roomWindow += older.filter((note) => !isMine(note)).length;
+  stageNotes = new Map([...older.map((note) => [note.client_id, note]), ...stageNotes]);
   if (ack.notes.length < 100) state.notes_complete = true;
   renderNotes();
 }

@@ -45,6 +45,8 @@ def test_a_phone_state_carries_its_own_notes_and_the_latest_ones(workshop, facil
     assert len(state["notes"]) == PHONE_LATEST_NOTES + 1
     assert texts[-2] == "wall-00999"  # the newest of the room
     assert (state["note_count"], state["notes_complete"]) == (1001, False)
+    assert state["notes_window"] == PHONE_LATEST_NOTES  # what the page keeps as more arrive
+    assert workshop_state(workshop, "facilitator", None)["notes_window"] is None
     assert len(json.dumps(state)) < 20_000
 
 

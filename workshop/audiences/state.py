@@ -227,6 +227,8 @@ def stage_view(
         ],
         "note_count": total,
         "notes_complete": complete,
+        # How many of the room's notes a phone keeps on its page as more arrive (phone.js).
+        "notes_window": PHONE_LATEST_NOTES if audience == "participant" else None,
         "revealed": bool(state and state.revealed),
         "locked": bool(state and state.locked),
         "timer": timer_data(state) if stage_index == workshop.current_stage else None,

@@ -38,17 +38,11 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tests.e2e.conftest import PHONE  # noqa: E402  (the browser tests' phone: 360×740, es-PY)
 from tests.phones import Console, Phone  # noqa: E402
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 FACILITATOR = ("bench@example.org", "una clave larga 123")
-PHONE = {
-    "viewport": {"width": 360, "height": 740},
-    "is_mobile": True,
-    "has_touch": True,
-    "device_scale_factor": 2,
-    "locale": "es-PY",
-}
 WRITE = 1  # pd-discovery
 WRITERS = 10
 

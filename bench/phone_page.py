@@ -9,7 +9,8 @@ spent in script, style and layout. It then prints how many notes the page holds 
 tall it is. The reference, in the same run, is the same page for the same time with the
 room silent: what the page costs with nothing arriving.
 
-A real server (`workshop serve`, fresh instance, rate limits off), a real browser, real
+A real server (`workshop serve`, started as for fanout.py by bench/common.py: fresh
+instance, gevent, rate limits off, workshops on their write stage), a real browser, real
 Socket.IO clients for the room (tests/phones.py); the room's phones are python-socketio
 clients in this process: at 10 notes/s they use a few % of a core.
 
@@ -23,98 +24,42 @@ Usage (from the project root; `make install-test` installs Playwright and
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import socket
-import subprocess
+import shutil
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
 
-import requests
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from common import WRITE_STAGE, AppOptions, new_workdir, start_app, stop_all  # noqa: E402
+
 from tests.e2e.conftest import PHONE  # noqa: E402  (the browser tests' phone: 360×740, es-PY)
-from tests.phones import Console, Phone  # noqa: E402
+from tests.phones import Phone  # noqa: E402
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-FACILITATOR = ("bench@example.org", "una clave larga 123")
-WRITE = 1  # pd-discovery
 WRITERS = 10
 
 
-def cli(env: dict, *args: str, stdin: str | None = None) -> str:
-    return subprocess.run(
-        [sys.executable, "-m", "workshop.cli", *args],
-        env=env,
-        input=stdin,
-        text=True,
-        capture_output=True,
-        check=True,
-        cwd=ROOT,
-    ).stdout
-
-
-def start_server(folder: str) -> tuple[subprocess.Popen, dict, str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    base = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "WORKSHOP_INSTANCE_PATH": folder,
-        "WORKSHOP_BASE_URL": base,
-        "WORKSHOP_RATELIMIT_ENABLED": "false",
-    }
-    env.pop("WORKSHOP_DATABASE_URL", None)
-    cli(env, "create-facilitator", FACILITATOR[0], "--password-stdin", stdin=FACILITATOR[1] + "\n")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "workshop.cli", "serve", "--port", str(port)],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(base + "/", timeout=2).ok:
-                return server, env, base
-        except requests.ConnectionError:
-            time.sleep(0.2)
-    server.kill()
-    raise SystemExit("the server did not start")
-
-
-def new_room(env: dict, base: str) -> tuple[dict, list]:
-    """A workshop on its write stage, its console and WRITERS phones ready to post."""
-    workshop = json.loads(
-        cli(env, "new", "--plan", "pd-discovery", "--title", "Bench", "--owner", FACILITATOR[0], "--json")
-    )
-    console = Console(base)
-    console.login(*FACILITATOR)
-    console.connect(workshop["id"], "facilitator")
-    assert console.call("change_stage", {"stage": WRITE})["ok"]
-    writers = []
+def room_phones(server, workshop) -> list[Phone]:
+    """WRITERS phones of the room, joined through the join link and connected."""
+    phones = []
     for _ in range(WRITERS):
-        phone = Phone(base)
-        phone.join(workshop["code"])
-        phone.connect(workshop["id"], "participant")
-        writers.append(phone)
-    return workshop, [console, *writers]
+        phone = Phone(server.url)
+        phone.http.get(server.url + workshop.join_path, timeout=30)
+        phone.connect(workshop.id, "participant")
+        phones.append(phone)
+    return phones
 
 
-def measure(browser, workshop: dict, writers: list, args: argparse.Namespace, notes: int) -> dict:
+def measure(browser, url: str, writers: list, args: argparse.Namespace, notes: int) -> dict:
     """Open the phone page, post `notes` notes over the same time either way, read the
     page's counters."""
     context = browser.new_context(**PHONE)
     page = context.new_page()
-    page.goto(workshop["join_url"])
+    page.goto(url)
     page.wait_for_selector("#conn[data-state=online]")
     cdp = context.new_cdp_session(page)
     cdp.send("Performance.enable")
@@ -132,7 +77,7 @@ def measure(browser, workshop: dict, writers: list, args: argparse.Namespace, no
             {
                 "text": f"Nota {number}: los turnos de la mañana se llenan antes de las siete",
                 "client_id": str(uuid.uuid4()),
-                "stage": WRITE,
+                "stage": WRITE_STAGE,
             },
             namespace="/live",
         )
@@ -158,24 +103,30 @@ def main() -> int:
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
-    with tempfile.TemporaryDirectory(prefix="phone-bench-") as folder:
-        server, env, base = start_server(folder)
-        clients: list = []
-        try:
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(
-                    executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
-                )
-                results = {}
-                for name, notes in (("silent room", 0), ("busy room", args.notes)):
-                    workshop, clients = new_room(env, base)
-                    results[name] = measure(browser, workshop, clients[1:], args, notes)
-                    for client in clients:
-                        client.close()
-                browser.close()
-        finally:
-            server.kill()
-            server.wait(10)
+    workdir = new_workdir("phone-bench-")
+    clients: list[Phone] = []
+    try:
+        # Two workshops on their write stage: a silent room, then a busy one.
+        server = start_app(workdir, "gevent", AppOptions(workshops=2))
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
+            )
+            results = {}
+            for name, notes, workshop in zip(
+                ("silent room", "busy room"), (0, args.notes), server.workshops, strict=True
+            ):
+                clients = room_phones(server, workshop)
+                results[name] = measure(browser, server.url + workshop.join_path, clients, args, notes)
+                for client in clients:
+                    client.close()
+                clients = []
+            browser.close()
+    finally:
+        for client in clients:
+            client.close()
+        stop_all()
+        shutil.rmtree(workdir, ignore_errors=True)
     print(
         f"phone page at 360×740, CPU {args.throttle:g}× slower; busy room: {args.notes} notes "
         f"at {args.rate:g}/s from {WRITERS} phones; the silent room is the reference"

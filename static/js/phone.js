@@ -110,10 +110,10 @@ const taps = new TapQueue({
 
 // Notes of the current stage the server has confirmed, by client id.
 let stageNotes = new Map();
-// How many of the room's notes the page keeps: the latest, as many as a state brings
+// How many of the room's notes the page keeps: the latest, as many as each state says
 // (`notes_window`), more once the person asks for earlier ones. Unbounded, a phone in a
 // room of hundreds grew by a note a second and redrew them all on each new one.
-let roomWindow = 30;
+let roomWindow = 0;
 const boardSection = document.getElementById("board");
 const countdown = new Countdown(document.getElementById("timer"));
 const reviewBox = document.getElementById("review");
@@ -139,7 +139,7 @@ function upsertNote(note) {
 /** Drop the room's oldest notes beyond the window (never the person's own): they stay on
  * the server, behind "earlier notes". */
 function keepRoomWindow() {
-  const others = [...stageNotes.values()].filter((note) => !isMine(note));
+  const others = roomNotes();
   if (others.length <= roomWindow) return;
   others.sort((a, b) => a.id - b.id);
   for (const note of others.slice(0, others.length - roomWindow)) stageNotes.delete(note.client_id);
@@ -155,6 +155,11 @@ function isMine(note) {
   return note.mine || mine.has(note.client_id);
 }
 
+/** The room's notes of the current stage on this page: everyone's but the person's own. */
+function roomNotes() {
+  return [...stageNotes.values()].filter((note) => !isMine(note));
+}
+
 function stageOf(index) {
   return index === state.stage.index ? state.stage : state.stages.find((s) => s.index === index) || { lanes: [] };
 }
@@ -167,7 +172,7 @@ function renderNotes() {
 /** The room's notes of the current stage, without the person's own (they are above). */
 function renderRoom() {
   if (reviewing) return;
-  const others = [...stageNotes.values()].filter((note) => !isMine(note));
+  const others = roomNotes();
   const items = others.map((note) => noteElement(note, state.stage));
   if (!state.notes_complete && !roomList.hidden) {
     const more = el("li", "more");
@@ -434,7 +439,7 @@ function renderView(view) {
     renderMine();
   } else {
     stageNotes = new Map(view.notes.map((note) => [note.client_id, note]));
-    roomWindow = view.notes_window || roomWindow;
+    roomWindow = view.notes_window;
     renderNotes();
   }
   renderTapStatus();
@@ -480,7 +485,7 @@ function groupCard(view, title, ids, extra, spot) {
 /** The room's earlier notes, for a phone that got only the latest with its state. */
 async function loadEarlierNotes() {
   // Before the oldest of the room's notes shown: the person's own may be older still.
-  const ids = [...stageNotes.values()].filter((note) => !isMine(note)).map((note) => note.id);
+  const ids = roomNotes().map((note) => note.id);
   const before = ids.length ? Math.min(...ids) : undefined;
   const ack = await request(socket, "notes", { stage: state.stage.index, before }).catch(() => null);
   if (!ack || !ack.ok) return;
